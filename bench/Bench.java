@@ -1,0 +1,259 @@
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The benchmark harness: starts the packaged service as its own process (embedded defaults, a
+ * temporary base path) and measures it through REST, printing a Markdown table.
+ *
+ * <pre>bash bench/run.sh</pre>  (= mvn -q -B package -DskipTests && java bench/Bench.java)
+ */
+public class Bench {
+  static final Pattern LISTENING = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)");
+  static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  static String base;
+  static final List<String[]> rows = new ArrayList<>();
+
+  public static void main(String[] args) throws Exception {
+    Path dir = Files.createTempDirectory("alphora-bench-");
+    Process service = start(dir);
+    try {
+      run(service);
+    } finally {
+      service.destroy();
+      service.waitFor(30, TimeUnit.SECONDS);
+      new ProcessBuilder("rm", "-rf", dir.toString()).start().waitFor();
+    }
+    System.out.println();
+    System.out.println("| measurement | result | target |");
+    System.out.println("|---|---|---|");
+    for (String[] r : rows) {
+      System.out.println("| " + r[0] + " | " + r[1] + " | " + r[2] + " |");
+    }
+  }
+
+  static Process start(Path dir) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-jar",
+        "target/alphora-sandbox.jar").redirectErrorStream(true);
+    pb.environment().put("SANDBOX_BASE_PATH", dir.toString());
+    pb.environment().put("SANDBOX_HTTP_PORT", "0");
+    pb.environment().put("SANDBOX_MAX_SANDBOXES", "500");
+    pb.environment().put("SANDBOX_IDLE_TIMEOUT", "0");
+    Process p = pb.start();
+    BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    String line;
+    while ((line = r.readLine()) != null) {
+      Matcher m = LISTENING.matcher(line);
+      if (m.find()) {
+        base = "http://127.0.0.1:" + m.group(1);
+        Thread drain = new Thread(() -> {
+          try {
+            while (r.readLine() != null) {
+              // keep the pipe drained
+            }
+          } catch (Exception ignored) {
+            // service gone
+          }
+        });
+        drain.setDaemon(true);
+        drain.start();
+        return p;
+      }
+    }
+    throw new IllegalStateException("service did not start");
+  }
+
+  static String call(String method, String path, String body) throws Exception {
+    HttpRequest req = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+        .header("Content-Type", "application/json").build();
+    HttpResponse<String> r = HTTP.send(req, HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() >= 300) {
+      throw new IllegalStateException(method + " " + path + " -> " + r.statusCode() + " " + r.body());
+    }
+    return r.body();
+  }
+
+  static String field(String json, String name) {
+    Matcher m = Pattern.compile("\"" + name + "\"\\s*:\\s*\"([^\"]*)\"").matcher(json);
+    if (!m.find()) {
+      throw new IllegalStateException("no " + name + " in " + json);
+    }
+    return m.group(1);
+  }
+
+  static String create() throws Exception { return field(call("POST", "/v1/sandboxes", "{}"), "sandbox_id"); }
+
+  static final String PRINT1 = "{\"language\":\"python\",\"code\":\"print(1)\"}";
+
+  /**
+   * One keep-alive HTTP/1.1 connection per thread, written by hand: the JDK HttpClient adds about a
+   * millisecond of its own per request, which would be measured as the service's.
+   */
+  static final ThreadLocal<Conn> CONN = ThreadLocal.withInitial(Conn::new);
+
+  static final class Conn {
+    java.net.Socket socket;
+    java.io.InputStream in;
+    java.io.OutputStream out;
+
+    Conn() {
+      try {
+        URI u = URI.create(base);
+        socket = new java.net.Socket(u.getHost(), u.getPort());
+        socket.setTcpNoDelay(true);
+        in = new java.io.BufferedInputStream(socket.getInputStream());
+        out = socket.getOutputStream();
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
+    String post(String path, String body) throws Exception {
+      byte[] b = body.getBytes(StandardCharsets.UTF_8);
+      out.write(("POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+          + b.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.write(b);
+      out.flush();
+      int length = -1;
+      String line = readLine();
+      if (!line.startsWith("HTTP/1.1 200")) {
+        throw new IllegalStateException("unexpected status: " + line);
+      }
+      while (!(line = readLine()).isEmpty()) {
+        if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
+          length = Integer.parseInt(line.substring(15).trim());
+        }
+      }
+      byte[] resp = in.readNBytes(length);
+      return new String(resp, StandardCharsets.UTF_8);
+    }
+
+    String readLine() throws Exception {
+      StringBuilder sb = new StringBuilder();
+      int c;
+      while ((c = in.read()) != '\n') {
+        if (c < 0) {
+          throw new IllegalStateException("connection closed");
+        }
+        if (c != '\r') {
+          sb.append((char) c);
+        }
+      }
+      return sb.toString();
+    }
+  }
+
+  static void exec(String id) throws Exception {
+    String out = CONN.get().post("/v1/sandboxes/" + id + "/executions", PRINT1);
+    if (!out.contains("\"stdout\":\"1\\n\"")) {
+      throw new IllegalStateException("unexpected result " + out);
+    }
+  }
+
+  static double pct(List<Double> xs, double p) {
+    List<Double> s = new ArrayList<>(xs);
+    Collections.sort(s);
+    return s.get(Math.min(s.size() - 1, (int) Math.round(p * (s.size() - 1))));
+  }
+
+  static String ms(double v) { return String.format(Locale.ROOT, "%.2f ms", v); }
+
+  static void run(Process service) throws Exception {
+    String id = create();
+    for (int i = 0; i < 100; i++) {
+      exec(id);
+    }
+    List<Double> warm = new ArrayList<>();
+    for (int i = 0; i < 500; i++) {
+      long t0 = System.nanoTime();
+      exec(id);
+      warm.add((System.nanoTime() - t0) / 1e6);
+    }
+    List<Double> spawn = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      long t0 = System.nanoTime();
+      Process p = new ProcessBuilder("/usr/bin/python3", "-c", "print(1)").start();
+      p.getInputStream().readAllBytes();
+      p.waitFor();
+      spawn.add((System.nanoTime() - t0) / 1e6);
+    }
+    rows.add(new String[] {"warm `print(1)` through REST, p50 / p90 / p99 (500 runs)",
+        ms(pct(warm, .5)) + " / " + ms(pct(warm, .9)) + " / " + ms(pct(warm, .99)), "p50 ≤ 5 ms"});
+    rows.add(new String[] {"fresh `/usr/bin/python3 -c print(1)` spawn, p50 (50, same machine, same run)",
+        ms(pct(spawn, .5)), "(reference)"});
+
+    List<Double> first = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      long t0 = System.nanoTime();
+      String s = create();
+      exec(s);
+      first.add((System.nanoTime() - t0) / 1e6);
+      call("DELETE", "/v1/sandboxes/" + s, null);
+    }
+    rows.add(new String[] {"`POST /v1/sandboxes` to first finished run, median (30)", ms(pct(first, .5)),
+        "≤ 100 ms"});
+
+    int clients = 8;
+    AtomicLong done = new AtomicLong();
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    CountDownLatch latch = new CountDownLatch(clients);
+    for (int c = 0; c < clients; c++) {
+      new Thread(() -> {
+        try {
+          while (System.nanoTime() < until) {
+            exec(id);
+            done.incrementAndGet();
+          }
+        } catch (Exception e) {
+          e.printStackTrace();
+        } finally {
+          latch.countDown();
+        }
+      }).start();
+    }
+    latch.await();
+    rows.add(new String[] {"8 concurrent clients × `print(1)`, one sandbox, 10 s",
+        String.format(Locale.ROOT, "%.0f runs/s", done.get() / 10.0), "≥ 200 runs/s"});
+
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 99; i++) {
+      ids.add(create());
+    }
+    Thread.sleep(3000);
+    List<Double> runnerRss = new ArrayList<>();
+    for (ProcessHandle h : service.toHandle().children().toList()) {
+      runnerRss.add(rssKb(h.pid()) / 1024.0);
+    }
+    rows.add(new String[] {"idle sandbox: runner resident memory, median of " + runnerRss.size(),
+        String.format(Locale.ROOT, "%.1f MB", pct(runnerRss, .5)), "≤ 15 MB"});
+    rows.add(new String[] {"service JVM resident memory with " + (ids.size() + 1) + " idle sandboxes",
+        String.format(Locale.ROOT, "%.0f MB", rssKb(service.pid()) / 1024.0), "≤ 300 MB"});
+    call("POST", "/v1/manager/destroy-all", null);
+  }
+
+  static long rssKb(long pid) throws Exception {
+    for (String l : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+      if (l.startsWith("VmRSS:")) {
+        return Long.parseLong(l.replaceAll("[^0-9]", ""));
+      }
+    }
+    return -1;
+  }
+}

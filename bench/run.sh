@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Builds the service and runs the benchmark harness against it; prints a Markdown table.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -f target/alphora-sandbox.jar ] || mvn -q -B package -DskipTests
+java bench/Bench.java "$@"

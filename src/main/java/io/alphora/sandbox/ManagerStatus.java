@@ -1,0 +1,12 @@
+package io.alphora.sandbox;
+
+import java.util.Map;
+
+/** The manager's view of this node (the seed's {@code get_status()}). */
+public record ManagerStatus(
+    String nodeId, String basePath, BackendType defaultBackend, int maxSandboxes, int sandboxCount,
+    int runningCount, boolean draining, Map<String, Summary> sandboxes) {
+
+  /** One sandbox in the status listing. */
+  public record Summary(String name, SandboxStatus status, BackendType backend) {}
+}

@@ -1,0 +1,64 @@
+package io.alphora.sandbox;
+
+import io.alphora.sandbox.bus.Addresses;
+import io.alphora.sandbox.config.SandboxConfig;
+import io.alphora.sandbox.impl.BusSandboxManager;
+import io.alphora.sandbox.impl.Embedded;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Creates, finds and manages sandboxes (the seed's {@code SandboxManager}). {@link #deploy} hosts
+ * sandboxes in this JVM (manager and backend verticles); {@link #client} only talks to a manager
+ * deployed elsewhere on the same (clustered) event bus.
+ */
+public interface SandboxManager extends AutoCloseable {
+
+  /** Deploys the manager and the local backend on {@code vertx} with {@code config}. */
+  static Future<SandboxManager> deploy(Vertx vertx, SandboxConfig config) {
+    return Embedded.deploy(vertx, config).map(n -> n.manager());
+  }
+
+  /** A client of a manager already deployed on this event bus (default address prefix). */
+  static SandboxManager client(Vertx vertx) { return new BusSandboxManager(vertx, Addresses.defaults(), null); }
+
+  Future<Sandbox> create(CreateOptions options);
+
+  /** The sandbox with this id, or a new one with this id and {@code options}. */
+  Future<Sandbox> getOrCreate(String sandboxId, CreateOptions options);
+
+  Future<Sandbox> get(String sandboxId);
+
+  Future<Sandbox> getByName(String name);
+
+  /** A handle without asking the manager first (the next call on it fails if the id is unknown). */
+  Sandbox sandbox(String sandboxId);
+
+  Future<List<SandboxInfo>> list(SandboxStatus status, BackendType backend);
+
+  default Future<List<SandboxInfo>> list() { return list(null, null); }
+
+  Future<ManagerStatus> status();
+
+  Future<TotalUsage> totalUsage();
+
+  Future<Map<String, Boolean>> healthCheckAll();
+
+  Future<Map<String, Boolean>> stopAll();
+
+  Future<Map<String, Boolean>> destroyAll();
+
+  /** Destroys stopped and errored sandboxes; returns how many. */
+  Future<Integer> cleanupStopped();
+
+  /** Destroys sandboxes with no activity for {@code idleSeconds}; returns how many. */
+  Future<Integer> cleanupIdle(long idleSeconds);
+
+  /** For {@link #deploy}: drains and undeploys everything; for {@link #client}: nothing. */
+  Future<Void> shutdown();
+
+  @Override
+  default void close() { shutdown(); }
+}

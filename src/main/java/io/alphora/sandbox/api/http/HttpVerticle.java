@@ -1,0 +1,109 @@
+package io.alphora.sandbox.api.http;
+
+import io.alphora.sandbox.bus.Actions;
+import io.alphora.sandbox.bus.Addresses;
+import io.alphora.sandbox.bus.BusClient;
+import io.alphora.sandbox.metrics.SandboxMetrics;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The REST front end. It only sends commands over the event bus (through {@link BusClient}); it never
+ * calls a backend. Config: {@code host, port, max_body_bytes, staging_dir, python, event_bus_prefix}.
+ */
+public final class HttpVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
+
+  private final SandboxMetrics metrics;
+  private HttpServer server;
+
+  public HttpVerticle(SandboxMetrics metrics) { this.metrics = metrics; }
+
+  @Override
+  public Future<?> start() {
+    JsonObject c = config();
+    BusClient bus = new BusClient(vertx, new Addresses(c.getString("event_bus_prefix", Addresses.DEFAULT_PREFIX)));
+    Path staging = Path.of(c.getString("staging_dir"));
+    Router router = Router.router(vertx);
+    BodyHandler bodies = BodyHandler.create(false).setBodyLimit(c.getLong("max_body_bytes", 10_485_760L));
+    router.route().handler(ctx -> {
+      ctx.response().putHeader("Cache-Control", "no-store");
+      ctx.addEndHandler(v -> metrics.httpRequest(ctx.request().method().name(), ctx.response().getStatusCode()));
+      boolean upload = ctx.request().method() == HttpMethod.PUT && ctx.request().path().contains("/files/");
+      if (upload) {
+        ctx.next();
+      } else {
+        bodies.handle(ctx);
+      }
+    });
+    mountService(router, bus, c);
+    new SandboxRoutes(bus).mount(router);
+    new FileRoutes(vertx, bus, staging).mount(router);
+    new ManagerRoutes(bus).mount(router);
+    router.route().failureHandler(ctx -> {
+      if (ctx.failure() != null) {
+        Http.error(ctx, ctx.failure());
+      } else if (ctx.statusCode() == 413) {
+        Http.error(ctx, 413, "payload_too_large", "the request body is larger than the limit of "
+            + c.getLong("max_body_bytes", 10_485_760L) + " bytes (http.max_body_bytes)");
+      } else {
+        Http.error(ctx, ctx.statusCode(), ctx.statusCode() == 400 ? "invalid_request" : "internal_error",
+            "request failed with status " + ctx.statusCode());
+      }
+    });
+    router.errorHandler(404, ctx -> Http.error(ctx, 404, "not_found",
+        "no such endpoint: " + ctx.request().method() + " " + ctx.request().path() + " (see /openapi.yaml)"));
+    router.errorHandler(405, ctx -> Http.error(ctx, 405, "method_not_allowed",
+        "method " + ctx.request().method() + " is not allowed on " + ctx.request().path()));
+    return vertx.executeBlocking(() -> Files.createDirectories(staging))
+        .compose(v -> vertx.createHttpServer(new HttpServerOptions().setCompressionSupported(false))
+            .requestHandler(router)
+            .listen(c.getInteger("port", 8080), c.getString("host", "127.0.0.1")))
+        .onSuccess(s -> {
+          server = s;
+          LOG.info("listening on http://{}:{}", c.getString("host", "127.0.0.1"), s.actualPort());
+        });
+  }
+
+  public int actualPort() { return server.actualPort(); }
+
+  private void mountService(Router router, BusClient bus, JsonObject c) {
+    router.get("/health").handler(ctx -> Http.json(ctx, 200, new JsonObject().put("status", "ok")));
+    router.get("/ready").handler(ctx -> {
+      Path python = Path.of(c.getString("python", "/usr/bin/python3"));
+      bus.manager(Actions.STATUS, null).onComplete(ar -> {
+        boolean manager = ar.succeeded() && !((JsonObject) ar.result()).getBoolean("draining", false);
+        boolean local = Files.isExecutable(python);
+        JsonObject checks = new JsonObject().put("manager", manager).put("local_backend", local);
+        if (!local) {
+          checks.put("local_backend_error", "python interpreter " + python + " is not executable");
+        }
+        Http.json(ctx, manager && local ? 200 : 503,
+            new JsonObject().put("status", manager && local ? "ready" : "not_ready").put("checks", checks));
+      });
+    });
+    router.get("/metrics").handler(ctx -> ctx.response()
+        .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
+    router.get("/openapi.yaml").handler(ctx -> {
+      try (var in = HttpVerticle.class.getResourceAsStream("/openapi.yaml")) {
+        ctx.response().putHeader("Content-Type", "application/yaml").end(Buffer.buffer(in.readAllBytes()));
+      } catch (Exception e) {
+        Http.error(ctx, e);
+      }
+    });
+  }
+
+  @Override
+  public Future<?> stop() { return server == null ? Future.succeededFuture() : server.close(); }
+}

@@ -1,0 +1,124 @@
+package io.alphora.sandbox.app;
+
+import io.alphora.sandbox.api.http.HttpVerticle;
+import io.alphora.sandbox.config.ConfigSources;
+import io.alphora.sandbox.config.SandboxConfig;
+import io.alphora.sandbox.impl.Embedded;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+
+/**
+ * {@code java -jar alphora-sandbox.jar [--conf FILE] [--cluster]}: one node with embedded defaults
+ * (local backend, files under the base path). SIGTERM drains: new runs are refused, running ones get
+ * {@code shutdown_timeout} to finish, sandboxes are stopped, and the process exits 0.
+ */
+public final class Main {
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    Path conf = null;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--conf" -> {
+          if (i + 1 >= args.length) {
+            fail("--conf needs a file name");
+          }
+          conf = Path.of(args[++i]);
+        }
+        case "--cluster" -> fail("--cluster: clustering is not part of this build yet; run a single node");
+        case "-h", "--help" -> {
+          System.out.println("usage: java -jar alphora-sandbox.jar [--conf FILE]\n"
+              + "  settings: conf/sandbox.yaml (or --conf FILE), SANDBOX_* environment variables; see README.md");
+          return;
+        }
+        default -> fail("unknown argument '" + args[i] + "' (try --help)");
+      }
+    }
+    Vertx vertx = Vertx.vertx();
+    Future<Started> started = SandboxConfig.load(vertx, ConfigSources.standard(conf))
+        .compose(config -> start(vertx, config));
+    try {
+      Started s = started.toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+      onSigterm(vertx, s.node());
+    } catch (Exception e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      LOG.error("start-up failed: {}", cause.getMessage());
+      vertx.close();
+      System.exit(1);
+    }
+  }
+
+  /** A running service: the node and the HTTP port it listens on. */
+  public record Started(Embedded.Node node, int port) {}
+
+  public static Future<Started> start(Vertx vertx, SandboxConfig config) {
+    if (config.cluster().enabled()) {
+      return Future.failedFuture(new IllegalStateException(
+          "cluster.enabled / SANDBOX_CLUSTER: clustering is not part of this build yet; run a single node"));
+    }
+    try {
+      checkBind(config);
+    } catch (IllegalStateException e) {
+      return Future.failedFuture(e);
+    }
+    return Embedded.deploy(vertx, config).compose(node -> {
+      HttpVerticle http = new HttpVerticle(node.metrics());
+      return vertx.deployVerticle(http, new io.vertx.core.DeploymentOptions().setConfig(httpConfig(config)))
+          .map(id -> new Started(node, http.actualPort()));
+    });
+  }
+
+  /** Without API keys the service is open, so it only listens on loopback. */
+  static void checkBind(SandboxConfig config) {
+    String host = config.http().host();
+    boolean loopback = host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
+    if (!loopback && config.auth().apiKeys().isEmpty()) {
+      throw new IllegalStateException("refusing to listen on " + host + " without API keys: set SANDBOX_API_KEYS "
+          + "(auth.api_keys) or bind to 127.0.0.1 (SANDBOX_HTTP_HOST)");
+    }
+  }
+
+  public static JsonObject httpConfig(SandboxConfig config) {
+    return new JsonObject().put("host", config.http().host()).put("port", config.http().port())
+        .put("max_body_bytes", config.http().maxBodyBytes())
+        .put("staging_dir", Path.of(config.basePath()).toAbsolutePath().resolve("tmp").toString())
+        .put("python", config.local().python()).put("event_bus_prefix", config.eventBusPrefix());
+  }
+
+  private static void onSigterm(Vertx vertx, Embedded.Node node) {
+    CountDownLatch once = new CountDownLatch(1);
+    Signal.handle(new Signal("TERM"), sig -> {
+      if (once.getCount() == 0) {
+        return;
+      }
+      once.countDown();
+      LOG.info("SIGTERM: draining (shutdown_timeout {} s)", node.settings().shutdownTimeoutSeconds());
+      new Thread(() -> {
+        try {
+          node.manager().shutdown().toCompletionStage().toCompletableFuture()
+              .get(node.settings().shutdownTimeoutSeconds() + 60, TimeUnit.SECONDS);
+          vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+          LOG.info("stopped");
+          System.exit(0);
+        } catch (Exception e) {
+          LOG.error("unclean shutdown: {}", e.toString());
+          System.exit(1);
+        }
+      }, "sandbox-shutdown").start();
+    });
+  }
+
+  private static void fail(String message) {
+    System.err.println("error: " + message);
+    System.exit(2);
+  }
+}

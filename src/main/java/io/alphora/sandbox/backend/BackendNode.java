@@ -1,0 +1,240 @@
+package io.alphora.sandbox.backend;
+
+import io.alphora.sandbox.ErrorCode;
+import io.alphora.sandbox.ExecRequest;
+import io.alphora.sandbox.ExecutionResult;
+import io.alphora.sandbox.Ids;
+import io.alphora.sandbox.SandboxException;
+import io.alphora.sandbox.bus.Addresses;
+import io.alphora.sandbox.runner.RunRequest;
+import io.alphora.sandbox.workspace.Workspace;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The state one node's backend workers share: the sandboxes registered here, their runs in flight
+ * and recently finished, and the translation of an {@link ExecRequest} into a runner request.
+ */
+public final class BackendNode {
+  private static final int RECENT_RUNS = 2000;
+
+  final Vertx vertx;
+  final Addresses addresses;
+  final SandboxBackend backend;
+  final Path basePath;
+  final Path python;
+  final PipSettings pip;
+  private final Map<String, SandboxSpec> specs = new ConcurrentHashMap<>();
+  private final Map<String, Workspace> workspaces = new ConcurrentHashMap<>();
+  private final Map<String, Execution> running = new ConcurrentHashMap<>();
+  private final Map<String, Execution> recent = java.util.Collections.synchronizedMap(
+      new LinkedHashMap<>(256, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Execution> e) { return size() > RECENT_RUNS; }
+      });
+
+  public BackendNode(Vertx vertx, Addresses addresses, SandboxBackend backend, Path basePath, Path python,
+      PipSettings pip) {
+    this.vertx = vertx;
+    this.addresses = addresses;
+    this.backend = backend;
+    this.basePath = basePath;
+    this.python = python;
+    this.pip = pip;
+  }
+
+  public SandboxBackend backend() { return backend; }
+
+  public void register(SandboxSpec spec) {
+    specs.put(spec.sandboxId(), spec);
+    workspaces.remove(spec.sandboxId());
+  }
+
+  public void unregister(String sandboxId) {
+    specs.remove(sandboxId);
+    workspaces.remove(sandboxId);
+  }
+
+  public SandboxSpec spec(String sandboxId) {
+    SandboxSpec s = specs.get(sandboxId);
+    if (s == null) {
+      throw SandboxException.SandboxNotFoundException.forId(sandboxId);
+    }
+    return s;
+  }
+
+  public Workspace workspace(String sandboxId) {
+    SandboxSpec spec = spec(sandboxId);
+    return workspaces.computeIfAbsent(sandboxId, id -> new Workspace(spec.workspace()));
+  }
+
+  /** Starts a run; the future completes with its result when the main process has exited. */
+  public Execution exec(String sandboxId, String execId, ExecRequest req, Map<String, String> sandboxEnv,
+      String requestId) {
+    SandboxSpec spec = spec(sandboxId);
+    String id = execId == null ? Ids.exec() : Ids.checkExecId(execId);
+    if (running.containsKey(id) || recent.containsKey(id)) {
+      throw new SandboxException.InvalidRequestException("exec_id '" + id + "' is already in use");
+    }
+    RunRequest run = toRunRequest(spec, id, req, sandboxEnv);
+    Execution ex = new Execution(sandboxId, id, addresses.exec(sandboxId, id), vertx.eventBus(),
+        run.timeoutSeconds(), requestId);
+    running.put(id, ex);
+    ex.future().onComplete(r -> {
+      running.remove(id);
+      recent.put(id, ex);
+    });
+    try {
+      backend.exec(sandboxId, run, ex);
+    } catch (RuntimeException e) {
+      running.remove(id);
+      throw e;
+    }
+    return ex;
+  }
+
+  public Execution execution(String sandboxId, String execId) {
+    Execution ex = running.get(execId);
+    if (ex == null) {
+      ex = recent.get(execId);
+    }
+    if (ex == null || !ex.sandboxId.equals(sandboxId)) {
+      throw new SandboxException(ErrorCode.EXECUTION_NOT_FOUND, "execution '" + execId
+          + "' not found in sandbox '" + sandboxId + "' (finished runs are kept for a while only)",
+          Map.of("exec_id", execId));
+    }
+    return ex;
+  }
+
+  public List<Execution> runningIn(String sandboxId) {
+    return running.values().stream().filter(e -> e.sandboxId.equals(sandboxId)).toList();
+  }
+
+  RunRequest toRunRequest(SandboxSpec spec, String id, ExecRequest req, Map<String, String> sandboxEnv) {
+    EnvVars.checkAll(req.env());
+    Workspace ws = workspace(spec.sandboxId());
+    String lang = req.language() == null ? (req.command() != null ? "shell" : "python")
+        : req.language().trim().toLowerCase(Locale.ROOT);
+    String cwd = backend.inSandboxPath(spec, req.cwd() == null || req.cwd().isEmpty()
+        ? spec.workspace() : directory(ws, req.cwd()));
+    double timeout = effectiveTimeout(spec, req.timeout());
+    Map<String, String> env = runEnv(spec, sandboxEnv, req.env());
+    Map<String, Long> rlimits = Map.of("nofile", (long) spec.limits().maxOpenFiles(), "fsize", fileLimit(spec));
+    long maxOut = spec.limits().maxOutputSize();
+    boolean bg = req.isBackground();
+    switch (lang) {
+      case "python", "python3", "py" -> {
+        only(req, req.code() != null ^ req.file() != null, "a python run needs exactly one of 'code' or 'file'");
+        if (req.command() != null) {
+          throw invalid("'command' belongs to shell runs; use 'code' or 'file' with language python");
+        }
+        if (req.code() != null) {
+          if (!req.args().isEmpty()) {
+            throw invalid("'args' go with 'file', not with 'code'");
+          }
+          return new RunRequest(id, RunRequest.Kind.PYTHON_CODE, req.code(), null, List.of(), List.of(), cwd, env,
+              req.stdin(), false, timeout, maxOut, bg, rlimits);
+        }
+        Path file = ws.resolveExisting(req.file());
+        if (!Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+          throw invalid("'" + req.file() + "' is not a regular file");
+        }
+        return new RunRequest(id, RunRequest.Kind.PYTHON_FILE, null, backend.inSandboxPath(spec, file), req.args(),
+            List.of(), cwd, env, req.stdin(), false, timeout, maxOut, bg, rlimits);
+      }
+      case "shell", "bash", "sh" -> {
+        if (req.command() == null || req.code() != null || req.file() != null) {
+          throw invalid("a shell run needs 'command' (and no 'code' or 'file')");
+        }
+        if (!spec.policy().allowShell()) {
+          throw new SandboxException.SecurityViolationException(ErrorCode.SHELL_ACCESS_DENIED,
+              "Shell access is disabled by this sandbox's security policy (allow_shell=false)", Map.of());
+        }
+        // the command is one argv element of sh -c: never concatenated into another shell string
+        return new RunRequest(id, RunRequest.Kind.ARGV, null, null, List.of(), List.of("/bin/sh", "-c", req.command()),
+            cwd, env, req.stdin(), false, timeout, maxOut, bg, rlimits);
+      }
+      default -> throw invalid("unknown language '" + req.language() + "': use 'python' or 'shell'");
+    }
+  }
+
+  /** A run of an argv the service built itself (pip), with the sandbox's environment. */
+  public Execution execArgv(String sandboxId, List<String> argv, Map<String, String> extraEnv, double timeout) {
+    SandboxSpec spec = spec(sandboxId);
+    String id = Ids.exec();
+    Map<String, String> env = runEnv(spec, Map.of(), extraEnv);
+    RunRequest run = new RunRequest(id, RunRequest.Kind.ARGV, null, null, List.of(), argv,
+        backend.inSandboxPath(spec, spec.workspace()), env, null, false, timeout, spec.limits().maxOutputSize(),
+        false, Map.of("nofile", (long) spec.limits().maxOpenFiles()));
+    Execution ex = new Execution(sandboxId, id, addresses.exec(sandboxId, id), vertx.eventBus(), timeout, null);
+    running.put(id, ex);
+    ex.future().onComplete(r -> {
+      running.remove(id);
+      recent.put(id, ex);
+    });
+    backend.exec(sandboxId, run, ex);
+    return ex;
+  }
+
+  Map<String, String> runEnv(SandboxSpec spec, Map<String, String> sandboxEnv, Map<String, String> runEnv) {
+    Map<String, String> env = new LinkedHashMap<>();
+    String site = backend.inSandboxPath(spec, spec.siteDir());
+    env.put("PATH", site + "/bin:/usr/local/bin:/usr/bin:/bin");
+    env.put("HOME", backend.inSandboxPath(spec, spec.workspace()));
+    env.put("LANG", "C.UTF-8");
+    env.put("PYTHONPATH", site);
+    env.put("PYTHONUNBUFFERED", "1");
+    env.put("PYTHONDONTWRITEBYTECODE", "1");
+    env.put("SANDBOX_ID", spec.sandboxId());
+    if (sandboxEnv != null) {
+      env.putAll(sandboxEnv);
+    }
+    env.putAll(runEnv);
+    return env;
+  }
+
+  static double effectiveTimeout(SandboxSpec spec, Double requested) {
+    double max = spec.limits().timeoutSeconds();
+    if (requested == null) {
+      return max;
+    }
+    if (!(requested > 0)) {
+      throw invalid("'timeout' must be a positive number of seconds (omit it to use the sandbox's "
+          + "timeout_seconds=" + spec.limits().timeoutSeconds() + ")");
+    }
+    return Math.min(requested, max);
+  }
+
+  /** The largest file a sandbox may write: the smaller of the two limits that speak of it. */
+  public static long fileLimit(SandboxSpec spec) {
+    return Math.min(spec.limits().maxFileSize(), spec.policy().maxFileSizeMb() * 1024L * 1024L);
+  }
+
+  private static Path directory(Workspace ws, String rel) {
+    Path p = ws.resolveExisting(rel);
+    if (!Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      throw new SandboxException(ErrorCode.NOT_A_DIRECTORY, "cwd '" + rel + "' is not a directory",
+          Map.of("path", rel));
+    }
+    return p;
+  }
+
+  private static void only(ExecRequest req, boolean ok, String message) {
+    if (!ok) {
+      throw invalid(message);
+    }
+  }
+
+  static SandboxException invalid(String message) {
+    return new SandboxException.InvalidRequestException(message);
+  }
+
+  public Future<ExecutionResult> await(Execution ex) { return ex.future(); }
+}

@@ -1,0 +1,46 @@
+package io.alphora.sandbox.backend;
+
+import io.alphora.sandbox.BackendType;
+import io.alphora.sandbox.runner.RunListener;
+import io.alphora.sandbox.runner.RunRequest;
+
+/**
+ * The SPI a backend implements: it owns the processes (or container) of its sandboxes. Files,
+ * packages and env vars are handled above it, on the host-side workspace, identically for every
+ * backend. Blocking methods are called on worker threads only.
+ */
+public interface SandboxBackend extends AutoCloseable {
+  BackendType type();
+
+  /** Starts the sandbox's runner; returns once it answers. Blocking. */
+  void start(SandboxSpec spec) throws Exception;
+
+  /** Kills the sandbox's runner and every process of it; in-flight runs end as cancelled. */
+  void stop(String sandboxId);
+
+  boolean isRunning(String sandboxId);
+
+  /** Starts a run; events reach {@code listener} on a backend thread, {@code onExit} exactly once. */
+  void exec(String sandboxId, RunRequest request, RunListener listener);
+
+  void stdin(String sandboxId, String execId, String data, boolean eof);
+
+  void cancel(String sandboxId, String execId);
+
+  /** Process figures of the sandbox's own processes (never the service's). */
+  ProcStats stats(String sandboxId);
+
+  /** The path under which the sandbox's code sees a host path of its workspace or site directory. */
+  String inSandboxPath(SandboxSpec spec, java.nio.file.Path hostPath);
+
+  /** How the sandbox is isolated ({@code none}, {@code bwrap}, {@code container}); shown in SandboxInfo. */
+  String isolation();
+
+  /** Called once when a sandbox's runner dies on its own. */
+  interface DeathListener {
+    void runnerDied(String sandboxId, String message);
+  }
+
+  @Override
+  void close();
+}

@@ -1,0 +1,146 @@
+package io.alphora.sandbox.backend.local;
+
+import io.alphora.sandbox.BackendType;
+import io.alphora.sandbox.ErrorCode;
+import io.alphora.sandbox.SandboxException;
+import io.alphora.sandbox.backend.ProcStats;
+import io.alphora.sandbox.backend.ProcTree;
+import io.alphora.sandbox.backend.SandboxBackend;
+import io.alphora.sandbox.backend.SandboxSpec;
+import io.alphora.sandbox.runner.RunListener;
+import io.alphora.sandbox.runner.RunRequest;
+import io.alphora.sandbox.runner.RunnerProcess;
+import io.alphora.sandbox.runner.RunnerScript;
+import io.alphora.sandbox.runner.RunnerSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs each sandbox as one long-lived runner process on this host; a run is a fork of that runner.
+ * The runner starts from an empty environment: nothing of the service's environment reaches it.
+ */
+public final class LocalBackend implements SandboxBackend {
+  private static final Logger LOG = LoggerFactory.getLogger(LocalBackend.class);
+
+  private final Path python;
+  private final Path runnerDir;
+  private final DeathListener deaths;
+  private final Map<String, RunnerProcess> runners = new ConcurrentHashMap<>();
+  private volatile Path script;
+
+  /**
+   * @param python absolute path of the interpreter (never a PATH lookup: shims are slow and may be
+   *     the service's own environment)
+   * @param runnerDir where the runner script is extracted (under the base path)
+   */
+  public LocalBackend(Path python, Path runnerDir, DeathListener deaths) {
+    this.python = python;
+    this.runnerDir = runnerDir;
+    this.deaths = deaths;
+  }
+
+  @Override
+  public BackendType type() { return BackendType.LOCAL; }
+
+  @Override
+  public String isolation() { return "none"; }
+
+  @Override
+  public void start(SandboxSpec spec) throws Exception {
+    if (!Files.isExecutable(python)) {
+      throw new SandboxException(ErrorCode.BACKEND_UNAVAILABLE, "Python interpreter '" + python
+          + "' not found or not executable: install python3 or set SANDBOX_PYTHON / local.python");
+    }
+    Files.createDirectories(spec.workspace());
+    Files.createDirectories(spec.siteDir());
+    RunnerProcess old = runners.remove(spec.sandboxId());
+    if (old != null) {
+      old.close();
+    }
+    RunnerSpec rs = new RunnerSpec(python, script(), List.of(), baseEnv(spec), spec.workspace());
+    RunnerProcess runner = RunnerProcess.start(rs);
+    runners.put(spec.sandboxId(), runner);
+    runner.onDeath(() -> {
+      if (runners.remove(spec.sandboxId(), runner)) {
+        deaths.runnerDied(spec.sandboxId(), "the sandbox's runner process (pid " + runner.pid()
+            + ") exited unexpectedly; restart the sandbox");
+      }
+    });
+    LOG.debug("sandbox {} runner pid {} ({})", spec.sandboxId(), runner.pid(), runner.killMode());
+  }
+
+  private synchronized Path script() throws java.io.IOException {
+    if (script == null) {
+      script = RunnerScript.extract(runnerDir);
+    }
+    return script;
+  }
+
+  /** The runner's own environment: minimal, with HOME in the workspace. */
+  static Map<String, String> baseEnv(SandboxSpec spec) {
+    return Map.of(
+        "PATH", "/usr/local/bin:/usr/bin:/bin",
+        "HOME", spec.workspace().toString(),
+        "LANG", "C.UTF-8");
+  }
+
+  @Override
+  public void stop(String sandboxId) {
+    RunnerProcess r = runners.remove(sandboxId);
+    if (r != null) {
+      r.close();
+    }
+  }
+
+  @Override
+  public boolean isRunning(String sandboxId) {
+    RunnerProcess r = runners.get(sandboxId);
+    return r != null && r.isAlive();
+  }
+
+  private RunnerProcess runner(String sandboxId) {
+    RunnerProcess r = runners.get(sandboxId);
+    if (r == null || !r.isAlive()) {
+      throw new SandboxException.SandboxStateException(ErrorCode.SANDBOX_NOT_RUNNING,
+          "sandbox '" + sandboxId + "' is not running: start it first", Map.of("sandbox_id", sandboxId));
+    }
+    return r;
+  }
+
+  @Override
+  public void exec(String sandboxId, RunRequest request, RunListener listener) {
+    runner(sandboxId).exec(request, listener);
+  }
+
+  @Override
+  public void stdin(String sandboxId, String execId, String data, boolean eof) {
+    runner(sandboxId).stdin(execId, data, eof);
+  }
+
+  @Override
+  public void cancel(String sandboxId, String execId) {
+    RunnerProcess r = runners.get(sandboxId);
+    if (r != null) {
+      r.cancel(execId);
+    }
+  }
+
+  @Override
+  public ProcStats stats(String sandboxId) {
+    RunnerProcess r = runners.get(sandboxId);
+    return r == null ? ProcStats.NONE : ProcTree.measure(r.pid(), RunnerProcess.HELPER_PROCESS_NAMES);
+  }
+
+  @Override
+  public String inSandboxPath(SandboxSpec spec, Path hostPath) { return hostPath.toString(); }
+
+  @Override
+  public void close() {
+    runners.keySet().forEach(this::stop);
+  }
+}

@@ -1,0 +1,78 @@
+package io.alphora.sandbox.bus;
+
+/**
+ * The {@code action} header values. Names follow the seed's method names (snake_case) so a reader
+ * of the Python API recognises them; see docs/event-bus.md for bodies and replies.
+ */
+public final class Actions {
+  public static final String HEADER = "action";
+  /** Header carrying the tenant on whose behalf a request is made (set by the front ends). */
+  public static final String TENANT_HEADER = "tenant";
+
+  // manager address
+  public static final String CREATE = "create";
+  public static final String GET_OR_CREATE = "get_or_create";
+  public static final String GET = "get";
+  public static final String GET_BY_NAME = "get_by_name";
+  public static final String LIST = "list";
+  public static final String STATUS = "status";
+  public static final String TOTAL_USAGE = "total_usage";
+  public static final String HEALTH_ALL = "health_check_all";
+  public static final String STOP_ALL = "stop_all";
+  public static final String DESTROY_ALL = "destroy_all";
+  public static final String CLEANUP = "cleanup";
+  public static final String CLEANUP_STOPPED = "cleanup_stopped";
+  public static final String CLEANUP_IDLE = "cleanup_idle";
+
+  // sandbox address: lifecycle
+  public static final String INFO = "info";
+  public static final String START = "start";
+  public static final String STOP = "stop";
+  public static final String RESTART = "restart";
+  public static final String RESET = "reset";
+  public static final String DESTROY = "destroy";
+  public static final String HEALTH = "health_check";
+  public static final String USAGE = "get_resource_usage";
+  public static final String KEEPALIVE = "keepalive";
+
+  // sandbox address: runs
+  public static final String EXEC = "exec";
+  public static final String EXEC_STATUS = "get_execution";
+  public static final String CANCEL = "cancel";
+  public static final String STDIN = "stdin";
+
+  // sandbox address: files
+  public static final String LIST_FILES = "list_files";
+  public static final String FILE_INFO = "get_file_info";
+  public static final String FILE_EXISTS = "file_exists";
+  public static final String READ_FILE = "read_file";
+  public static final String WRITE_FILE = "write_file";
+  public static final String COMMIT_FILE = "commit_file";
+  public static final String READ_CHUNK = "read_chunk";
+  public static final String DELETE_FILE = "delete_file";
+  public static final String COPY_FILE = "copy_file";
+  public static final String MOVE_FILE = "move_file";
+
+  // sandbox address: packages
+  public static final String LIST_PACKAGES = "list_packages";
+  public static final String GET_PACKAGE = "get_package";
+  public static final String INSTALL_PACKAGES = "install_packages";
+  public static final String UNINSTALL_PACKAGE = "uninstall_package";
+
+  // sandbox address: environment
+  public static final String GET_ENV = "get_env_vars";
+  public static final String SET_ENV = "set_env_vars";
+  public static final String GET_ENV_VAR = "get_env_var";
+  public static final String SET_ENV_VAR = "set_env_var";
+  public static final String DELETE_ENV_VAR = "delete_env_var";
+
+  // backend worker address (node-local)
+  public static final String BACKEND_START = "backend_start";
+  public static final String BACKEND_STOP = "backend_stop";
+  public static final String BACKEND_DESTROY = "backend_destroy";
+  public static final String BACKEND_HEALTH = "backend_health";
+  public static final String BACKEND_WIPE = "backend_wipe";
+  public static final String DISK_USAGE = "disk_usage";
+
+  private Actions() {}
+}

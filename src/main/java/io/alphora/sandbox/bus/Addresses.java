@@ -1,0 +1,32 @@
+package io.alphora.sandbox.bus;
+
+/**
+ * Every event-bus address of the service, derived from one configurable prefix (default
+ * {@code alphora.sandbox}). No address string is typed anywhere else.
+ */
+public final class Addresses {
+  public static final String DEFAULT_PREFIX = "alphora.sandbox";
+
+  private final String prefix;
+
+  public Addresses(String prefix) { this.prefix = prefix; }
+
+  public static Addresses defaults() { return new Addresses(DEFAULT_PREFIX); }
+
+  public String prefix() { return prefix; }
+
+  /** Manager commands: create, list, status, cleanup… */
+  public String manager() { return prefix + ".manager"; }
+
+  /** Everything on one sandbox; registered by the node that hosts it. */
+  public String sandbox(String sandboxId) { return prefix + "." + sandboxId; }
+
+  /** Where a run's events ({@code start}, {@code stdout}, {@code stderr}, {@code exit}) are published. */
+  public String exec(String sandboxId, String execId) { return sandbox(sandboxId) + ".exec." + execId; }
+
+  /** Lifecycle events: created, started, stopped, destroyed, idle_cleaned. */
+  public String events() { return prefix + ".events"; }
+
+  /** The backend worker of one node and type (local delivery only). */
+  public String backend(String nodeId, String type) { return prefix + ".backend." + type + "." + nodeId; }
+}

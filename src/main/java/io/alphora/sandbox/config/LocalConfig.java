@@ -1,0 +1,71 @@
+package io.alphora.sandbox.config;
+
+import static io.alphora.sandbox.config.ConfigErrors.invalid;
+
+import io.vertx.core.json.JsonObject;
+import java.util.Locale;
+
+/**
+ * The local backend ({@code local:} in the config file).
+ *
+ * @param python absolute path of the interpreter sandboxes run ({@code python}, env
+ *     {@code SANDBOX_PYTHON}, default {@code /usr/bin/python3})
+ * @param isolation how the runner is confined ({@code isolation}, env {@code SANDBOX_LOCAL_ISOLATION},
+ *     default {@code none})
+ * @param bwrapPath absolute path of bubblewrap ({@code bwrap_path}, env {@code SANDBOX_BWRAP_PATH},
+ *     default {@code /usr/bin/bwrap})
+ */
+public record LocalConfig(String python, Isolation isolation, String bwrapPath) {
+
+  /** How the local runner is confined. */
+  public enum Isolation {
+    /** bubblewrap when it is installed and works, otherwise none (with a warning). */
+    AUTO,
+    /** bubblewrap, and refuse to start sandboxes without it. */
+    BWRAP,
+    /** no OS isolation at all: chosen on purpose, logged and shown in SandboxInfo. */
+    NONE;
+
+    /** The config-file spelling. */
+    public String value() { return name().toLowerCase(Locale.ROOT); }
+  }
+
+  /** The built-in defaults. */
+  public static LocalConfig defaults() {
+    return new LocalConfig("/usr/bin/python3", Isolation.NONE, "/usr/bin/bwrap");
+  }
+
+  static LocalConfig parse(Section s) {
+    LocalConfig d = defaults();
+    LocalConfig c = new LocalConfig(
+        absolute(s, "python", d.python()),
+        isolation(s, d.isolation()),
+        absolute(s, "bwrap_path", d.bwrapPath()));
+    s.done();
+    return c;
+  }
+
+  JsonObject toJson() {
+    return new JsonObject().put("python", python).put("isolation", isolation.value()).put("bwrap_path", bwrapPath);
+  }
+
+  private static Isolation isolation(Section s, Isolation def) {
+    String v = s.string("isolation", null);
+    if (v == null) {
+      return def;
+    }
+    try {
+      return Isolation.valueOf(v.trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw invalid(s.key("isolation"), v, "must be one of auto, bwrap, none");
+    }
+  }
+
+  static String absolute(Section s, String name, String def) {
+    String v = s.nonBlank(name, def);
+    if (v != null && !v.startsWith("/")) {
+      throw invalid(s.key(name), v, "must be an absolute path");
+    }
+    return v;
+  }
+}

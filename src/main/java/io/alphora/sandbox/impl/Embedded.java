@@ -1,0 +1,112 @@
+package io.alphora.sandbox.impl;
+
+import io.alphora.sandbox.BackendType;
+import io.alphora.sandbox.CreateOptions;
+import io.alphora.sandbox.ResourceLimits;
+import io.alphora.sandbox.Sandbox;
+import io.alphora.sandbox.SandboxManager;
+import io.alphora.sandbox.SecurityPolicy;
+import io.alphora.sandbox.backend.BackendNode;
+import io.alphora.sandbox.backend.BackendVerticle;
+import io.alphora.sandbox.backend.PipSettings;
+import io.alphora.sandbox.backend.local.LocalBackend;
+import io.alphora.sandbox.backend.local.StaleRunners;
+import io.alphora.sandbox.bus.Actions;
+import io.alphora.sandbox.bus.Addresses;
+import io.alphora.sandbox.bus.BusClient;
+import io.alphora.sandbox.config.SandboxConfig;
+import io.alphora.sandbox.manager.ManagerSettings;
+import io.alphora.sandbox.manager.ManagerVerticle;
+import io.alphora.sandbox.metrics.SandboxMetrics;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.ThreadingModel;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Hosting sandboxes in this JVM: the backend worker verticles and the manager verticle on a Vert.x
+ * instance, wired from a {@link SandboxConfig}.
+ */
+public final class Embedded {
+  /** Backend worker instances per node: blocking file and process work proceeds in parallel. */
+  static final int BACKEND_WORKERS = 4;
+
+  private Embedded() {}
+
+  /** A deployed node: its manager facade, and how to take it down again. */
+  public record Node(SandboxManager manager, BusClient bus, ManagerSettings settings, SandboxMetrics metrics,
+      Future<Void> closed) {}
+
+  public static Future<Node> deploy(Vertx vertx, SandboxConfig config) {
+    Addresses addresses = new Addresses(config.eventBusPrefix());
+    ManagerSettings settings = settings(config);
+    SandboxMetrics metrics = new SandboxMetrics();
+    return vertx.executeBlocking(() -> {
+      Files.createDirectories(settings.basePath());
+      Path runnerDir = settings.basePath().resolve("runner");
+      Files.createDirectories(runnerDir);
+      StaleRunners.kill(runnerDir); // an earlier instance killed with -9 may have left runners behind
+      return runnerDir;
+    }).compose(runnerDir -> {
+      LocalBackend backend = new LocalBackend(Path.of(config.local().python()), runnerDir,
+          (id, message) -> vertx.eventBus().send(addresses.manager(),
+              new JsonObject().put("sandbox_id", id).put("message", message),
+              new DeliveryOptions().addHeader(Actions.HEADER, "runner_died")));
+      BackendNode node = new BackendNode(vertx, addresses, backend, settings.basePath(),
+          Path.of(config.local().python()), pip(config));
+      DeploymentOptions workers = new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)
+          .setInstances(BACKEND_WORKERS).setConfig(new JsonObject().put("node_id", settings.nodeId()));
+      return vertx.deployVerticle(() -> new BackendVerticle(node), workers).compose(backendId ->
+          vertx.deployVerticle(new ManagerVerticle(settings, addresses, metrics)).map(managerId -> {
+            BusClient bus = new BusClient(vertx, addresses);
+            io.vertx.core.Promise<Void> closed = io.vertx.core.Promise.promise();
+            BusSandboxManager facade = new BusSandboxManager(vertx, addresses, () -> {
+              if (!closed.future().isComplete()) {
+                drain(bus, settings)
+                    .eventually(() -> vertx.undeploy(managerId))
+                    .eventually(() -> vertx.undeploy(backendId))
+                    .eventually(() -> vertx.executeBlocking(() -> {
+                      backend.close();
+                      return null;
+                    }))
+                    .onComplete(ar -> closed.tryComplete());
+              }
+              return closed.future();
+            });
+            return new Node(facade, bus, settings, metrics, closed.future());
+          }));
+    });
+  }
+
+  /** Refuse new runs, let running ones finish within the shutdown timeout, stop all sandboxes. */
+  static Future<Object> drain(BusClient bus, ManagerSettings settings) {
+    return bus.request(bus.addresses().manager(), "shutdown", new JsonObject(),
+        settings.shutdownTimeoutSeconds() * 1000 + 60_000);
+  }
+
+  public static ManagerSettings settings(SandboxConfig c) {
+    return new ManagerSettings(Path.of(c.basePath()).toAbsolutePath(), c.nodeId(), c.manager().maxSandboxes(),
+        c.manager().idleTimeoutSeconds(), c.manager().idleSweepSeconds(), c.backendType(), c.docker().image(),
+        c.resourceLimits(), c.securityPolicy(), c.manager().autoCleanup(), c.shutdownTimeout());
+  }
+
+  static PipSettings pip(SandboxConfig c) {
+    return new PipSettings(c.pip().indexUrl(), c.pip().noIndex(), c.pip().findLinks(), c.pip().timeoutSeconds());
+  }
+
+  public static Future<Sandbox> createLocal(Vertx vertx, Path basePath, ResourceLimits limits, SecurityPolicy policy) {
+    SandboxConfig config = SandboxConfig.fromJson(new JsonObject().put("base_path", basePath.toString()));
+    return fromConfig(vertx, config, CreateOptions.defaults().withBackend(BackendType.LOCAL)
+        .withResourceLimits(limits).withSecurityPolicy(policy));
+  }
+
+  public static Future<Sandbox> fromConfig(Vertx vertx, SandboxConfig config, CreateOptions options) {
+    return deploy(vertx, config).compose(node -> node.manager().create(options)
+        .<Sandbox>map(s -> new BusSandbox.Owned(node.bus(), s.id(), node.manager()::shutdown))
+        .recover(t -> node.manager().shutdown().transform(v -> Future.failedFuture(t))));
+  }
+}

@@ -1,0 +1,198 @@
+package io.alphora.sandbox.manager;
+
+import io.alphora.sandbox.ErrorCode;
+import io.alphora.sandbox.Ids;
+import io.alphora.sandbox.SandboxException;
+import io.alphora.sandbox.SandboxStatus;
+import io.alphora.sandbox.bus.Actions;
+import io.alphora.sandbox.bus.Addresses;
+import io.alphora.sandbox.bus.BusErrors;
+import io.alphora.sandbox.bus.Json;
+import io.alphora.sandbox.metrics.SandboxMetrics;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns the state of this node's sandboxes: a plain map on one event loop (no locks), persisted under
+ * the base path. Answers manager commands on {@code <prefix>.manager} and each sandbox's commands on
+ * {@code <prefix>.<id>}, forwarding blocking work to the node's backend workers, and runs the idle
+ * sweep. Lifecycle operations on one sandbox are serialised; different sandboxes proceed in parallel.
+ */
+public final class ManagerVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(ManagerVerticle.class);
+
+  final ManagerSettings settings;
+  final Addresses addresses;
+  final SandboxMetrics metrics;
+  final Map<String, SandboxRecord> sandboxes = new LinkedHashMap<>();
+  final Map<String, MessageConsumer<JsonObject>> consumers = new HashMap<>();
+  Registry registry;
+  Lifecycle lifecycle;
+  private SandboxCommands commands;
+  private ManagerCommands managerCommands;
+  private long sweepTimer = -1;
+  boolean draining;
+
+  public ManagerVerticle(ManagerSettings settings, Addresses addresses, SandboxMetrics metrics) {
+    this.settings = settings;
+    this.addresses = addresses;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public Future<?> start() {
+    registry = new Registry(vertx, settings.basePath());
+    lifecycle = new Lifecycle(this);
+    commands = new SandboxCommands(this);
+    managerCommands = new ManagerCommands(this);
+    return vertx.executeBlocking(registry::loadAll)
+        .compose(records -> {
+          Future<?> all = Future.succeededFuture();
+          for (SandboxRecord r : records) {
+            all = all.compose(v -> adopt(r));
+          }
+          return all;
+        })
+        .compose(v -> vertx.eventBus().<JsonObject>consumer(addresses.manager(), this::onManager).completion())
+        .onSuccess(v -> armSweep());
+  }
+
+  /** A sandbox found on disk at start-up: it comes back stopped, with its files, env and packages. */
+  private Future<Void> adopt(SandboxRecord r) {
+    if (r.status != SandboxStatus.STOPPED && r.status != SandboxStatus.CREATED) {
+      r.status = SandboxStatus.STOPPED;
+      r.stoppedAt = r.stoppedAt == null ? Instant.now() : r.stoppedAt;
+      r.statusMessage = "stopped: the service restarted";
+    }
+    sandboxes.put(r.id, r);
+    return lifecycle.register(r).compose(v -> registerConsumer(r)).compose(v -> save(r))
+        .onFailure(t -> LOG.warn("could not adopt sandbox {}: {}", r.id, t.getMessage()));
+  }
+
+  Future<Void> registerConsumer(SandboxRecord r) {
+    MessageConsumer<JsonObject> c =
+        vertx.eventBus().consumer(addresses.sandbox(r.id), m -> onSandbox(r.id, m));
+    consumers.put(r.id, c);
+    return c.completion();
+  }
+
+  Future<Void> unregisterConsumer(String id) {
+    MessageConsumer<JsonObject> c = consumers.remove(id);
+    return c == null ? Future.succeededFuture() : c.unregister();
+  }
+
+  private void armSweep() {
+    if (settings.idleSweepSeconds() > 0) {
+      sweepTimer = vertx.setPeriodic(settings.idleSweepSeconds() * 1000, id -> managerCommands.sweepIdle());
+    }
+  }
+
+  private void onManager(Message<JsonObject> msg) {
+    reply(msg, () -> managerCommands.handle(msg.headers().get(Actions.HEADER), tenant(msg), body(msg)));
+  }
+
+  private void onSandbox(String id, Message<JsonObject> msg) {
+    reply(msg, () -> {
+      SandboxRecord r = visible(id, tenant(msg));
+      return commands.handle(msg.headers().get(Actions.HEADER), r, body(msg), msg);
+    });
+  }
+
+  static JsonObject body(Message<JsonObject> msg) { return msg.body() == null ? new JsonObject() : msg.body(); }
+
+  static String tenant(Message<?> msg) { return msg.headers().get(Actions.TENANT_HEADER); }
+
+  /** Another tenant's sandbox is indistinguishable from a missing one. */
+  SandboxRecord visible(String id, String tenant) {
+    SandboxRecord r = sandboxes.get(id);
+    if (r == null || !r.live() || (tenant != null && !tenant.equals(r.tenant))) {
+      throw SandboxException.SandboxNotFoundException.forId(id);
+    }
+    return r;
+  }
+
+  /** Replies with a value, a Future's value, or the error; {@code NO_REPLY} when already answered. */
+  static void reply(Message<?> msg, java.util.concurrent.Callable<Object> work) {
+    try {
+      Object out = work.call();
+      if (out instanceof Future<?> f) {
+        f.onComplete(ar -> {
+          if (ar.succeeded()) {
+            if (ar.result() != NO_REPLY) {
+              msg.reply(ar.result());
+            }
+          } else {
+            BusErrors.fail(msg, ar.cause());
+          }
+        });
+      } else if (out != NO_REPLY) {
+        msg.reply(out);
+      }
+    } catch (Throwable t) {
+      BusErrors.fail(msg, t);
+    }
+  }
+
+  static final Object NO_REPLY = new Object();
+
+  Future<Void> save(SandboxRecord r) {
+    if (r.persisting) {
+      r.persistAgain = true;
+      return Future.succeededFuture();
+    }
+    r.persisting = true;
+    return registry.save(r).eventually(() -> {
+      r.persisting = false;
+      if (r.persistAgain && r.live()) {
+        r.persistAgain = false;
+        return save(r);
+      }
+      return Future.succeededFuture();
+    }).onFailure(t -> LOG.error("could not persist sandbox {}: {}", r.id, t.getMessage()));
+  }
+
+  void publish(String event, SandboxRecord r) {
+    metrics.sandboxCounts(sandboxes.values().stream().filter(SandboxRecord::live)
+        .collect(java.util.stream.Collectors.groupingBy(x -> x.status.value(), java.util.stream.Collectors.counting())));
+    vertx.eventBus().publish(addresses.events(), new JsonObject().put("event", event).put("sandbox_id", r.id)
+        .put("name", r.name).put("status", r.status.value()).put("node_id", settings.nodeId())
+        .put("timestamp", Json.formatTime(Instant.now())));
+  }
+
+  JsonObject info(SandboxRecord r) { return Json.toJson(r.info(settings.nodeId())); }
+
+  long liveCount() { return sandboxes.values().stream().filter(SandboxRecord::live).count(); }
+
+  String newId() {
+    String id;
+    do {
+      id = Ids.sandbox();
+    } while (sandboxes.containsKey(id));
+    return id;
+  }
+
+  static SandboxException notRunning(SandboxRecord r) {
+    return new SandboxException.SandboxStateException(ErrorCode.SANDBOX_NOT_RUNNING, "sandbox '" + r.id
+        + "' is not running (status " + r.status.value() + "): start it first", Map.of("sandbox_id", r.id,
+        "status", r.status.value()));
+  }
+
+  io.vertx.core.Vertx vertx() { return vertx; }
+
+  @Override
+  public Future<?> stop() {
+    if (sweepTimer >= 0) {
+      vertx.cancelTimer(sweepTimer);
+    }
+    return Future.succeededFuture();
+  }
+}

@@ -1,0 +1,39 @@
+package io.alphora.sandbox.runner;
+
+/**
+ * How one run ended, as reported by the runner's {@code exit} event (or synthesised by
+ * {@link RunnerProcess} when the runner itself went away).
+ *
+ * @param code exit status of the run's main process, {@code -N} when it was killed by signal N,
+ *     {@code -1} when the run never started or its outcome is unknown
+ * @param signal the killing signal, or {@code null}
+ * @param reason {@code null} when the main process ended by itself, else one of the REASON_*
+ *     constants
+ * @param truncated output was cut at the run's {@code maxOutput}
+ * @param cpuTime user+system seconds of the main process and the children it reaped
+ * @param maxRssMb peak resident set size in MiB
+ * @param wallSeconds seconds from the request to the main process's exit
+ * @param error a runner-side problem (setup failure, exec failure, runner death), or {@code null}
+ */
+public record RunExit(int code, Integer signal, String reason, boolean truncated, double cpuTime,
+    double maxRssMb, double wallSeconds, String error) {
+
+  public static final String REASON_TIMEOUT = "timeout";
+  public static final String REASON_CANCELLED = "cancelled";
+  public static final String REASON_OUTPUT_LIMIT = "output_limit";
+  /** The runner was shut down (or closed) while the run was in flight. */
+  public static final String REASON_KILLED = "killed";
+  /** The runner process died unexpectedly; the run's processes died with it. */
+  public static final String REASON_RUNNER_DIED = "runner_died";
+  /** The request was refused (malformed, duplicate id, fork failure); nothing ran. */
+  public static final String REASON_ERROR = "error";
+
+  /** True when the main process exited by itself with status 0. */
+  public boolean success() {
+    return code == 0 && reason == null;
+  }
+
+  static RunExit synthetic(String reason, double wallSeconds, String error) {
+    return new RunExit(-1, null, reason, false, 0, 0, wallSeconds, error);
+  }
+}

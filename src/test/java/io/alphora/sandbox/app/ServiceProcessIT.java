@@ -1,0 +1,211 @@
+package io.alphora.sandbox.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.alphora.sandbox.Wheels;
+import io.alphora.sandbox.workspace.Workspace;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The packaged service as a real process ({@code java -jar target/alphora-sandbox.jar}): sandboxes
+ * outlive a {@code kill -9}, nothing of the old instance keeps running, and SIGTERM drains.
+ */
+class ServiceProcessIT {
+  private static final Pattern LISTENING = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)");
+  private final HttpClient http = HttpClient.newHttpClient();
+  private Path base;
+  private Path wheels;
+  private Process process;
+  private int port;
+  private final LinkedBlockingQueue<String> log = new LinkedBlockingQueue<>();
+
+  @BeforeEach
+  void setUp() throws Exception {
+    base = Files.createTempDirectory("alphora-it-");
+    wheels = Files.createTempDirectory("alphora-it-wheels-");
+    Wheels.build(wheels, "tinypkg", "1.0");
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    if (process != null && process.isAlive()) {
+      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+    Workspace.deleteTree(base);
+    Workspace.deleteTree(wheels);
+  }
+
+  private void startService() throws Exception {
+    Path jar = Path.of("target/alphora-sandbox.jar");
+    assertThat(jar).as("run 'mvn package' first: the jar is built before integration tests").exists();
+    ProcessBuilder pb = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-jar", jar.toString())
+        .redirectErrorStream(true);
+    pb.environment().put("SANDBOX_BASE_PATH", base.toString());
+    pb.environment().put("SANDBOX_HTTP_PORT", "0");
+    pb.environment().put("SANDBOX_SHUTDOWN_TIMEOUT", "2");
+    pb.environment().put("SANDBOX_PIP_INDEX_URL", "");
+    pb.environment().put("SANDBOX_PIP_FIND_LINKS", wheels.toString());
+    pb.environment().put("SANDBOX_TEST_SECRET", "must-not-leak");
+    process = pb.start();
+    log.clear();
+    Process p = process;
+    Thread reader = new Thread(() -> {
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = r.readLine()) != null) {
+          log.add(line);
+        }
+      } catch (Exception ignored) {
+        // process gone
+      }
+    });
+    reader.setDaemon(true);
+    reader.start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline) {
+      String line = log.poll(1, TimeUnit.SECONDS);
+      if (line != null) {
+        Matcher m = LISTENING.matcher(line);
+        if (m.find()) {
+          port = Integer.parseInt(m.group(1));
+          return;
+        }
+      }
+      assertThat(process.isAlive()).as("service exited during start-up").isTrue();
+    }
+    throw new AssertionError("service did not log 'listening on' within 60 s");
+  }
+
+  private HttpResponse<String> call(String method, String path, String body) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        .timeout(Duration.ofSeconds(120))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private JsonObject json(String method, String path, JsonObject body, int expected) throws Exception {
+    HttpResponse<String> r = call(method, path, body == null ? null : body.encode());
+    assertThat(r.statusCode()).as(method + " " + path + ": " + r.body()).isEqualTo(expected);
+    return r.body().isEmpty() ? new JsonObject() : new JsonObject(r.body());
+  }
+
+  private long processesUnder(Path dir) {
+    String needle = dir.toString();
+    long self = ProcessHandle.current().pid();
+    return ProcessHandle.allProcesses().filter(p -> p.pid() != self && p.pid() != process.pid())
+        .filter(p -> p.info().arguments().map(a -> String.join(" ", a)).orElse("").contains(needle)).count();
+  }
+
+  @Test
+  void sandboxesSurviveKillDashNine() throws Exception {
+    startService();
+    String id = json("POST", "/v1/sandboxes", new JsonObject().put("name", "durable"), 201).getString("sandbox_id");
+    String s = "/v1/sandboxes/" + id;
+    json("PUT", s + "/env", new JsonObject().put("env", new JsonObject().put("KEPT", "yes")), 200);
+    assertThat(call("PUT", s + "/files/notes.txt", "persisted").statusCode()).isEqualTo(201);
+    json("POST", s + "/packages", new JsonObject().put("packages", new JsonArray().add("tinypkg")), 200);
+    JsonObject env = json("POST", s + "/executions", new JsonObject().put("language", "shell")
+        .put("command", "echo \"[$SANDBOX_TEST_SECRET]\""), 200);
+    assertThat(env.getString("stdout")).as("the service's environment never reaches a run").isEqualTo("[]\n");
+    // a run that leaves a daemon behind in the background, to prove it dies with the service
+    json("POST", s + "/executions", new JsonObject().put("background", true).put("code",
+        "import subprocess\nsubprocess.Popen(['/bin/sh','-c','setsid sleep 300 &'])"), 200);
+    assertThat(processesUnder(base)).isPositive();
+
+    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (processesUnder(base) > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    assertThat(processesUnder(base)).as("runners die with the service").isZero();
+
+    startService();
+    JsonObject info = json("GET", s, null, 200);
+    assertThat(info.getString("status")).isEqualTo("stopped");
+    assertThat(info.getString("name")).isEqualTo("durable");
+    assertThat(json("GET", "/v1/sandboxes", null, 200).getJsonArray("sandboxes")).hasSize(1);
+    assertThat(json("POST", s + "/start", null, 200).getString("status")).isEqualTo("running");
+    JsonObject r = json("POST", s + "/executions", new JsonObject().put("code",
+        "import os, tinypkg\nprint(open('notes.txt').read(), os.environ['KEPT'], tinypkg.VALUE)"), 200);
+    assertThat(r.getString("stdout")).isEqualTo("persisted yes 1.0\n");
+  }
+
+  @Test
+  void anInvalidSettingStopsStartUpNamingTheKey() throws Exception {
+    ProcessBuilder pb = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-jar",
+        "target/alphora-sandbox.jar").redirectErrorStream(true);
+    pb.environment().put("SANDBOX_BASE_PATH", base.toString());
+    pb.environment().put("SANDBOX_HTTP_PORT", "abc");
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).isEqualTo(1);
+    assertThat(out).contains("SANDBOX_HTTP_PORT").contains("abc");
+
+    Path conf = base.resolve("bad.yaml");
+    Files.writeString(conf, "resource_limits:\n  memory_mb: -5\n");
+    Process q = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-jar",
+        "target/alphora-sandbox.jar", "--conf", conf.toString()).redirectErrorStream(true).start();
+    String out2 = new String(q.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(q.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(q.exitValue()).isEqualTo(1);
+    assertThat(out2).contains("resource_limits.memory_mb");
+  }
+
+  @Test
+  void sigtermDrainsRunsAndExitsZero() throws Exception {
+    startService();
+    String id = json("POST", "/v1/sandboxes", new JsonObject(), 201).getString("sandbox_id");
+    String s = "/v1/sandboxes/" + id;
+    CompletableFuture<HttpResponse<String>> quick = CompletableFuture.supplyAsync(() -> {
+      try {
+        return call("POST", s + "/executions", new JsonObject().put("code",
+            "import time\ntime.sleep(1)\nprint('finished in time')").encode());
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    CompletableFuture<HttpResponse<String>> slow = CompletableFuture.supplyAsync(() -> {
+      try {
+        return call("POST", s + "/executions", new JsonObject().put("code",
+            "import time\nprint('started', flush=True)\ntime.sleep(60)").encode());
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    Thread.sleep(500);
+    long t0 = System.nanoTime();
+    new ProcessBuilder("kill", "-TERM", String.valueOf(process.pid())).start().waitFor();
+    Thread.sleep(200);
+    HttpResponse<String> refused = call("POST", s + "/executions", new JsonObject().put("code", "1").encode());
+    assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
+    assertThat(new JsonObject(quick.get(30, TimeUnit.SECONDS).body()).getString("stdout"))
+        .isEqualTo("finished in time\n");
+    JsonObject killed = new JsonObject(slow.get(30, TimeUnit.SECONDS).body());
+    assertThat(killed.getString("status")).isEqualTo("cancelled");
+    assertThat(killed.getString("stdout")).isEqualTo("started\n");
+    assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).isZero();
+    assertThat((System.nanoTime() - t0) / 1e9).as("within shutdown_timeout plus a margin").isLessThan(15);
+    assertThat(processesUnder(base)).isZero();
+  }
+}

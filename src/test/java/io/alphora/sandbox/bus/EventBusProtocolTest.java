@@ -1,0 +1,176 @@
+package io.alphora.sandbox.bus;
+
+import static io.alphora.sandbox.TestSupport.await;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import io.alphora.sandbox.SandboxManager;
+import io.alphora.sandbox.TestSupport;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The event-bus protocol of docs/event-bus.md with plain {@code eventBus().request(...)} messages
+ * (no Sandbox / SandboxManager facade after deployment): the same steps as the doc's example.
+ */
+class EventBusProtocolTest {
+  private static final String PREFIX = "alphora.sandbox";
+  private static final String MANAGER = PREFIX + ".manager";
+  private static final String EVENTS = PREFIX + ".events";
+
+  @TempDir
+  Path base;
+  Vertx vertx;
+  EventBus bus;
+
+  @BeforeEach
+  void setUp() {
+    vertx = Vertx.vertx();
+    await(SandboxManager.deploy(vertx, TestSupport.config(base, null)));
+    bus = vertx.eventBus();
+  }
+
+  @AfterEach
+  void tearDown() { await(vertx.close()); }
+
+  private static DeliveryOptions action(String action) {
+    return new DeliveryOptions().addHeader("action", action).setSendTimeout(60_000);
+  }
+
+  private JsonObject request(String address, String action, JsonObject body) {
+    return await(bus.<JsonObject>request(address, body, action(action))).body();
+  }
+
+  @Test
+  void createStreamARunAndDestroyWithPlainMessages() {
+    // lifecycle events of every sandbox on this bus
+    List<JsonObject> lifecycle = new CopyOnWriteArrayList<>();
+    Promise<JsonObject> destroyed = Promise.promise();
+    MessageConsumer<JsonObject> events = bus.consumer(EVENTS, m -> {
+      lifecycle.add(m.body());
+      if ("destroyed".equals(m.body().getString("event"))) {
+        destroyed.tryComplete(m.body());
+      }
+    });
+    await(events.completion());
+
+    // 1. create (auto_start defaults to true: the reply is the SandboxInfo of a running sandbox)
+    JsonObject info = request(MANAGER, "create", new JsonObject().put("name", "bus-demo"));
+    String id = info.getString("sandbox_id");
+    assertThat(id).startsWith("sbx_");
+    assertThat(info.getString("status")).isEqualTo("running");
+    assertThat(info.getString("name")).isEqualTo("bus-demo");
+
+    // 2. subscribe to the run's address BEFORE sending exec, with a client-chosen exec_id
+    String execId = "exe_busProtocolTest01";
+    String execAddress = PREFIX + "." + id + ".exec." + execId;
+    List<JsonObject> runEvents = new CopyOnWriteArrayList<>();
+    List<String> arrival = new CopyOnWriteArrayList<>();
+    Promise<JsonObject> exit = Promise.promise();
+    MessageConsumer<JsonObject> run = bus.consumer(execAddress, m -> {
+      runEvents.add(m.body());
+      arrival.add(m.body().getString("type"));
+      if ("exit".equals(m.body().getString("type"))) {
+        exit.tryComplete(m.body());
+      }
+    });
+    await(run.completion());
+
+    // 3. exec: the reply (ExecutionResult) comes when the run has finished
+    JsonObject body = new JsonObject()
+        .put("request", new JsonObject().put("language", "python")
+            .put("code", "import time\nprint('a', flush=True)\ntime.sleep(0.3)\nprint('b')"))
+        .put("exec_id", execId);
+    Future<Message<JsonObject>> reply = bus.<JsonObject>request(PREFIX + "." + id, body, action("exec"))
+        .onSuccess(m -> arrival.add("reply"));
+    JsonObject result = await(reply).body();
+    JsonObject exitEvent = await(exit.future());
+    await(run.unregister());
+
+    assertThat(result.getString("exec_id")).isEqualTo(execId);
+    assertThat(result.getBoolean("success")).isTrue();
+    assertThat(result.getString("status")).isEqualTo("success");
+    assertThat(result.getString("stdout")).isEqualTo("a\nb\n");
+    assertThat(result.getString("stderr")).isEmpty();
+    assertThat(result.getInteger("return_code")).isZero();
+
+    // start(seq 0) -> stdout "a\n" -> stdout "b\n" -> exit, seqs consecutive, all with our exec_id
+    assertThat(runEvents).extracting(e -> e.getString("type")).containsExactly("start", "stdout", "stdout", "exit");
+    assertThat(runEvents).extracting(e -> e.getLong("seq")).containsExactly(0L, 1L, 2L, 3L);
+    assertThat(runEvents).extracting(e -> e.getString("exec_id")).containsOnly(execId);
+    assertThat(runEvents.get(1).getString("data")).isEqualTo("a\n");
+    assertThat(runEvents.get(2).getString("data")).isEqualTo("b\n");
+    // streamed: the first line was on the bus while the run was still sleeping
+    assertThat(arrival.indexOf("stdout")).isNotNegative().isLessThan(arrival.indexOf("reply"));
+    // the exit event carries the same ExecutionResult as the reply
+    assertThat(exitEvent.getJsonObject("result")).isEqualTo(result);
+
+    // 4. destroy: the reply is {}, and the lifecycle event is published on <prefix>.events
+    assertThat(request(PREFIX + "." + id, "destroy", new JsonObject())).isEqualTo(new JsonObject());
+    JsonObject gone = await(destroyed.future());
+    assertThat(gone.getString("sandbox_id")).isEqualTo(id);
+    assertThat(gone.getString("name")).isEqualTo("bus-demo");
+    assertThat(gone.getString("status")).isEqualTo("destroyed");
+    assertThat(gone.getString("node_id")).isNotBlank();
+    assertThat(gone.getString("timestamp")).endsWith("Z");
+    assertThat(lifecycle).filteredOn(e -> id.equals(e.getString("sandbox_id")))
+        .extracting(e -> e.getString("event")).containsExactly("created", "started", "stopped", "destroyed");
+
+    // the sandbox's address is gone with it
+    Throwable after = catchThrowable(() -> request(PREFIX + "." + id, "info", new JsonObject()));
+    assertThat(after).isInstanceOf(ReplyException.class);
+    assertThat(((ReplyException) after).failureType()).isEqualTo(ReplyFailure.NO_HANDLERS);
+    await(events.unregister());
+  }
+
+  @Test
+  void failuresAreReplyExceptionsWithTheHttpStatusAndTheErrorJson() {
+    String id = request(MANAGER, "create", new JsonObject().put("auto_start", false)).getString("sandbox_id");
+
+    // an unknown action, on the manager and on a sandbox: 400 invalid_request
+    for (String address : List.of(MANAGER, PREFIX + "." + id)) {
+      Throwable t = catchThrowable(() -> request(address, "no_such_action", new JsonObject()));
+      assertThat(t).isInstanceOf(ReplyException.class);
+      ReplyException re = (ReplyException) t;
+      assertThat(re.failureType()).isEqualTo(ReplyFailure.RECIPIENT_FAILURE);
+      assertThat(re.failureCode()).isEqualTo(400);
+      JsonObject error = new JsonObject(re.getMessage()).getJsonObject("error");
+      assertThat(error.getString("code")).isEqualTo("invalid_request");
+      assertThat(error.getString("message")).contains("no_such_action");
+      assertThat(error.getJsonObject("details")).isNotNull();
+    }
+
+    // a known action in the wrong state: 409 sandbox_not_running (exec on a stopped sandbox)
+    Throwable notRunning = catchThrowable(() -> request(PREFIX + "." + id, "exec",
+        new JsonObject().put("request", new JsonObject().put("code", "print(1)"))));
+    assertThat(((ReplyException) notRunning).failureCode()).isEqualTo(409);
+    assertThat(new JsonObject(notRunning.getMessage()).getJsonObject("error").getString("code"))
+        .isEqualTo("sandbox_not_running");
+
+    // a sandbox that does not exist has no consumer at all: NO_HANDLERS
+    Throwable unknown = catchThrowable(() -> request(PREFIX + ".sbx_unknown", "info", new JsonObject()));
+    assertThat(unknown).isInstanceOf(ReplyException.class);
+    assertThat(((ReplyException) unknown).failureType()).isEqualTo(ReplyFailure.NO_HANDLERS);
+
+    // ...whereas the manager answers for an unknown id with 404 sandbox_not_found
+    Throwable notFound = catchThrowable(() -> request(MANAGER, "get", new JsonObject().put("sandbox_id", "sbx_unknown")));
+    assertThat(((ReplyException) notFound).failureCode()).isEqualTo(404);
+    assertThat(new JsonObject(notFound.getMessage()).getJsonObject("error").getString("code"))
+        .isEqualTo("sandbox_not_found");
+  }
+}
