@@ -43,6 +43,7 @@ public final class Main {
         default -> fail("unknown argument '" + args[i] + "' (try --help)");
       }
     }
+    JvmTuning.apply();
     Vertx vertx = Vertx.vertx();
     Future<Started> started = SandboxConfig.load(vertx, ConfigSources.standard(conf))
         .compose(config -> start(vertx, config));

@@ -5,7 +5,10 @@ import io.alphora.sandbox.ExecRequest;
 import io.alphora.sandbox.ExecutionResult;
 import io.alphora.sandbox.Ids;
 import io.alphora.sandbox.SandboxException;
+import io.alphora.sandbox.bus.Actions;
 import io.alphora.sandbox.bus.Addresses;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
 import io.alphora.sandbox.runner.RunRequest;
 import io.alphora.sandbox.workspace.Workspace;
 import io.vertx.core.Future;
@@ -27,6 +30,7 @@ public final class BackendNode {
 
   final Vertx vertx;
   final Addresses addresses;
+  final String nodeId;
   final SandboxBackend backend;
   final Path basePath;
   final Path python;
@@ -40,9 +44,10 @@ public final class BackendNode {
         protected boolean removeEldestEntry(Map.Entry<String, Execution> e) { return size() > RECENT_RUNS; }
       });
 
-  public BackendNode(Vertx vertx, Addresses addresses, SandboxBackend backend, Path basePath, Path python,
-      PipSettings pip) {
+  public BackendNode(Vertx vertx, Addresses addresses, String nodeId, SandboxBackend backend, Path basePath,
+      Path python, PipSettings pip) {
     this.vertx = vertx;
+    this.nodeId = nodeId;
     this.addresses = addresses;
     this.backend = backend;
     this.basePath = basePath;
@@ -77,19 +82,24 @@ public final class BackendNode {
 
   /** Starts a run; the future completes with its result when the main process has exited. */
   public Execution exec(String sandboxId, String execId, ExecRequest req, Map<String, String> sandboxEnv,
-      String requestId) {
+      String requestId, boolean stdinOpen) {
     SandboxSpec spec = spec(sandboxId);
     String id = execId == null ? Ids.exec() : Ids.checkExecId(execId);
     if (running.containsKey(id) || recent.containsKey(id)) {
       throw new SandboxException.InvalidRequestException("exec_id '" + id + "' is already in use");
     }
-    RunRequest run = toRunRequest(spec, id, req, sandboxEnv);
+    RunRequest run = toRunRequest(spec, id, req, sandboxEnv, stdinOpen);
     Execution ex = new Execution(sandboxId, id, addresses.exec(sandboxId, id), vertx.eventBus(),
         run.timeoutSeconds(), requestId);
     running.put(id, ex);
     ex.future().onComplete(r -> {
       running.remove(id);
       recent.put(id, ex);
+      // tells the manager first: it counts the run and sees the sandbox idle again before any reply
+      vertx.eventBus().send(addresses.internal(nodeId), new JsonObject().put("sandbox_id", sandboxId)
+          .put("exec_id", id).put("status", r.result().status().value())
+          .put("execution_time", r.result().executionTime()),
+          new DeliveryOptions().addHeader(Actions.HEADER, Actions.RUN_FINISHED));
     });
     try {
       backend.exec(sandboxId, run, ex);
@@ -117,7 +127,8 @@ public final class BackendNode {
     return running.values().stream().filter(e -> e.sandboxId.equals(sandboxId)).toList();
   }
 
-  RunRequest toRunRequest(SandboxSpec spec, String id, ExecRequest req, Map<String, String> sandboxEnv) {
+  RunRequest toRunRequest(SandboxSpec spec, String id, ExecRequest req, Map<String, String> sandboxEnv,
+      boolean stdinOpen) {
     EnvVars.checkAll(req.env());
     Workspace ws = workspace(spec.sandboxId());
     String lang = req.language() == null ? (req.command() != null ? "shell" : "python")
@@ -140,14 +151,14 @@ public final class BackendNode {
             throw invalid("'args' go with 'file', not with 'code'");
           }
           return new RunRequest(id, RunRequest.Kind.PYTHON_CODE, req.code(), null, List.of(), List.of(), cwd, env,
-              req.stdin(), false, timeout, maxOut, bg, rlimits);
+              req.stdin(), stdinOpen, timeout, maxOut, bg, rlimits);
         }
         Path file = ws.resolveExisting(req.file());
         if (!Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
           throw invalid("'" + req.file() + "' is not a regular file");
         }
         return new RunRequest(id, RunRequest.Kind.PYTHON_FILE, null, backend.inSandboxPath(spec, file), req.args(),
-            List.of(), cwd, env, req.stdin(), false, timeout, maxOut, bg, rlimits);
+            List.of(), cwd, env, req.stdin(), stdinOpen, timeout, maxOut, bg, rlimits);
       }
       case "shell", "bash", "sh" -> {
         if (req.command() == null || req.code() != null || req.file() != null) {
@@ -159,11 +170,14 @@ public final class BackendNode {
         }
         // the command is one argv element of sh -c: never concatenated into another shell string
         return new RunRequest(id, RunRequest.Kind.ARGV, null, null, List.of(), List.of("/bin/sh", "-c", req.command()),
-            cwd, env, req.stdin(), false, timeout, maxOut, bg, rlimits);
+            cwd, env, req.stdin(), stdinOpen, timeout, maxOut, bg, rlimits);
       }
       default -> throw invalid("unknown language '" + req.language() + "': use 'python' or 'shell'");
     }
   }
+
+  /** Where uploads are staged before {@code commit_file} moves them into a workspace. */
+  public Path stagingDir() { return basePath.resolve("tmp"); }
 
   /** A run of an argv the service built itself (pip), with the sandbox's environment. */
   public Execution execArgv(String sandboxId, List<String> argv, Map<String, String> extraEnv, double timeout) {

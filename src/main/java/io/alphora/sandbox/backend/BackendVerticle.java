@@ -159,7 +159,8 @@ public final class BackendVerticle extends VerticleBase {
   private Object exec(String id, JsonObject b) {
     ExecRequest req = Json.fromJson(b.getJsonObject("request"), ExecRequest.class, "execution request");
     Map<String, String> env = stringMap(b.getJsonObject("env"));
-    Execution ex = node.exec(id, b.getString("exec_id"), req, env, b.getString("request_id"));
+    Execution ex = node.exec(id, b.getString("exec_id"), req, env, b.getString("request_id"),
+        b.getBoolean("stdin_open", false));
     if (!b.getBoolean("wait", true)) {
       return new JsonObject().put("exec_id", ex.execId).put("status", "running");
     }

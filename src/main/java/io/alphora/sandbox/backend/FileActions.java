@@ -47,7 +47,7 @@ final class FileActions {
       case Actions.WRITE_FILE -> write(ws, spec, b);
       case Actions.COMMIT_FILE -> {
         checkWritable(spec);
-        WriteResult r = ws.commit(path(b), Path.of(b.getString("staged")), BackendNode.fileLimit(spec));
+        WriteResult r = ws.commit(path(b), staged(b), BackendNode.fileLimit(spec));
         yield written(r);
       }
       case Actions.DELETE_FILE -> {
@@ -116,8 +116,15 @@ final class FileActions {
       throw new SandboxException.InvalidRequestException("'content' is required (a string)",
           Map.of("field", "content"));
     }
-    byte[] data = "base64".equals(b.getString("encoding"))
-        ? decode(content) : content.getBytes(StandardCharsets.UTF_8);
+    String encoding = b.getString("encoding", "utf-8");
+    byte[] data;
+    if ("base64".equals(encoding)) {
+      data = decode(content);
+    } else if ("utf-8".equalsIgnoreCase(encoding) || "utf8".equalsIgnoreCase(encoding)) {
+      data = content.getBytes(StandardCharsets.UTF_8);
+    } else {
+      throw new SandboxException.InvalidRequestException("encoding must be 'utf-8' or 'base64'");
+    }
     return written(ws.writeBytes(rel, data, BackendNode.fileLimit(spec)));
   }
 
@@ -127,6 +134,17 @@ final class FileActions {
     } catch (IllegalArgumentException e) {
       throw new SandboxException.InvalidRequestException("'content' is not valid base64: " + e.getMessage());
     }
+  }
+
+  /** Only files the HTTP layer staged under the base path may be committed: never any host path. */
+  private Path staged(JsonObject b) {
+    Path dir = node.stagingDir().toAbsolutePath().normalize();
+    Path p = Path.of(required(b, "staged")).toAbsolutePath().normalize();
+    if (!p.getParent().equals(dir) || !p.getFileName().toString().startsWith("upload-")
+        || java.nio.file.Files.isSymbolicLink(p)) {
+      throw new SandboxException.InvalidRequestException("'staged' must be an upload staged by this service");
+    }
+    return p;
   }
 
   private static JsonObject written(WriteResult r) {

@@ -66,6 +66,11 @@ public final class Actions {
   public static final String SET_ENV_VAR = "set_env_var";
   public static final String DELETE_ENV_VAR = "delete_env_var";
 
+  // internal address (node-local)
+  public static final String RUN_FINISHED = "run_finished";
+  public static final String RUNNER_DIED = "runner_died";
+  public static final String SHUTDOWN = "shutdown";
+
   // backend worker address (node-local)
   public static final String BACKEND_START = "backend_start";
   public static final String BACKEND_STOP = "backend_stop";

@@ -27,6 +27,12 @@ public final class Addresses {
   /** Lifecycle events: created, started, stopped, destroyed, idle_cleaned. */
   public String events() { return prefix + ".events"; }
 
+  /**
+   * Node-internal notices to the manager (run finished, runner died, drain). Registered as a local
+   * consumer, so nothing outside this JVM can send them.
+   */
+  public String internal(String nodeId) { return prefix + ".internal." + nodeId; }
+
   /** The backend worker of one node and type (local delivery only). */
   public String backend(String nodeId, String type) { return prefix + ".backend." + type + "." + nodeId; }
 }

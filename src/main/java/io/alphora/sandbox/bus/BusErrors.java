@@ -60,6 +60,10 @@ public final class BusErrors {
       }
       return new SandboxException(ErrorCode.INTERNAL_ERROR, String.valueOf(m));
     }
+    if (t instanceof ClassCastException) {
+      return new SandboxException.InvalidRequestException(
+          "a field of the request has the wrong type (" + t.getMessage() + ")");
+    }
     if (t instanceof IllegalArgumentException || t instanceof DecodeException) {
       return new SandboxException.InvalidRequestException(String.valueOf(t.getMessage()));
     }

@@ -53,10 +53,10 @@ public final class Embedded {
       return runnerDir;
     }).compose(runnerDir -> {
       LocalBackend backend = new LocalBackend(Path.of(config.local().python()), runnerDir,
-          (id, message) -> vertx.eventBus().send(addresses.manager(),
+          (id, message) -> vertx.eventBus().send(addresses.internal(settings.nodeId()),
               new JsonObject().put("sandbox_id", id).put("message", message),
-              new DeliveryOptions().addHeader(Actions.HEADER, "runner_died")));
-      BackendNode node = new BackendNode(vertx, addresses, backend, settings.basePath(),
+              new DeliveryOptions().addHeader(Actions.HEADER, Actions.RUNNER_DIED)));
+      BackendNode node = new BackendNode(vertx, addresses, settings.nodeId(), backend, settings.basePath(),
           Path.of(config.local().python()), pip(config));
       DeploymentOptions workers = new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)
           .setInstances(BACKEND_WORKERS).setConfig(new JsonObject().put("node_id", settings.nodeId()));
@@ -84,7 +84,7 @@ public final class Embedded {
 
   /** Refuse new runs, let running ones finish within the shutdown timeout, stop all sandboxes. */
   static Future<Object> drain(BusClient bus, ManagerSettings settings) {
-    return bus.request(bus.addresses().manager(), "shutdown", new JsonObject(),
+    return bus.request(bus.addresses().internal(settings.nodeId()), Actions.SHUTDOWN, new JsonObject(),
         settings.shutdownTimeoutSeconds() * 1000 + 60_000);
   }
 

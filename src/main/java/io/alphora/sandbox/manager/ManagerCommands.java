@@ -7,6 +7,7 @@ import io.alphora.sandbox.SandboxException;
 import io.alphora.sandbox.SandboxStatus;
 import io.alphora.sandbox.backend.EnvVars;
 import io.alphora.sandbox.bus.Actions;
+import io.alphora.sandbox.bus.Addresses;
 import io.alphora.sandbox.config.Limits;
 import io.alphora.sandbox.config.Policies;
 import io.vertx.core.Future;
@@ -23,8 +24,6 @@ import java.util.function.Predicate;
 
 /** The commands on the manager address: create, list, bulk operations, cleanup, drain. */
 final class ManagerCommands {
-  static final String RUNNER_DIED = "runner_died";
-  static final String SHUTDOWN = "shutdown";
   private static final Set<String> CREATE_FIELDS = Set.of("name", "sandbox_id", "backend", "image",
       "resource_limits", "security_policy", "env", "idle_timeout_seconds", "metadata", "from_snapshot",
       "auto_start");
@@ -47,7 +46,7 @@ final class ManagerCommands {
         return create(tenant, b);
       }
       case Actions.GET -> {
-        return m.info(m.visible(String.valueOf(b.getString("sandbox_id")), tenant));
+        return m.info(m.visible(str(b, "sandbox_id"), tenant));
       }
       case Actions.GET_BY_NAME -> {
         String name = b.getString("name");
@@ -81,16 +80,6 @@ final class ManagerCommands {
       }
       case Actions.CLEANUP -> {
         return cleanup(tenant, b.getBoolean("stopped", false), b.getLong("idle_seconds"));
-      }
-      case RUNNER_DIED -> {
-        SandboxRecord r = m.sandboxes.get(b.getString("sandbox_id"));
-        if (r != null) {
-          m.lifecycle.runnerDied(r, b.getString("message"));
-        }
-        return new JsonObject();
-      }
-      case SHUTDOWN -> {
-        return drain();
       }
       default -> throw new SandboxException.InvalidRequestException("unknown manager action '" + action + "'");
     }
@@ -310,6 +299,33 @@ final class ManagerCommands {
       } else if (r.status == SandboxStatus.RUNNING) {
         m.save(r); // keeps execution_count and last activity on disk
       }
+    }
+  }
+
+  /** Notices from this node's own backend and launcher (see {@link Addresses#internal}). */
+  Object internal(String action, JsonObject b) {
+    SandboxRecord r = b.getString("sandbox_id") == null ? null : m.sandboxes.get(b.getString("sandbox_id"));
+    switch (action == null ? "" : action) {
+      case Actions.RUN_FINISHED -> {
+        if (r != null) {
+          r.activeRuns = Math.max(0, r.activeRuns - 1);
+          r.executionCount++;
+          r.diskCheckedAtNanos = 0;
+          r.touch();
+          m.metrics.run(b.getString("status"), b.getDouble("execution_time", 0.0));
+        }
+        return new JsonObject();
+      }
+      case Actions.RUNNER_DIED -> {
+        if (r != null) {
+          m.lifecycle.runnerDied(r, b.getString("message"));
+        }
+        return new JsonObject();
+      }
+      case Actions.SHUTDOWN -> {
+        return drain();
+      }
+      default -> throw new SandboxException.InvalidRequestException("unknown internal action '" + action + "'");
     }
   }
 

@@ -63,6 +63,9 @@ public final class ManagerVerticle extends VerticleBase {
           return all;
         })
         .compose(v -> vertx.eventBus().<JsonObject>consumer(addresses.manager(), this::onManager).completion())
+        .compose(v -> vertx.eventBus().<JsonObject>localConsumer(addresses.internal(settings.nodeId()),
+            msg -> reply(msg, () -> managerCommands.internal(msg.headers().get(Actions.HEADER), body(msg))))
+            .completion())
         .onSuccess(v -> armSweep());
   }
 

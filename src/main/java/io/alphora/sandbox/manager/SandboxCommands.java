@@ -94,16 +94,9 @@ final class SandboxCommands {
     r.activeRuns++;
     JsonObject fwd = b.copy().put("env", new JsonObject(new LinkedHashMap<>(r.env)));
     long timeoutMs = (long) (r.limits.timeoutSeconds() * 1000L) + GRACE_MS;
-    return m.lifecycle.backend(r, Actions.EXEC, fwd, timeoutMs).andThen(ar -> {
-      r.activeRuns = Math.max(0, r.activeRuns - 1);
-      r.touch();
-      if (ar.succeeded() && b.getBoolean("wait", true)) {
-        r.executionCount++;
-        r.diskCheckedAtNanos = 0;
-        JsonObject res = (JsonObject) ar.result();
-        m.metrics.run(res.getString("status"), res.getDouble("execution_time", 0.0));
-      }
-    });
+    // the backend sends run_finished (before its reply) when the run ends, also for wait:false runs
+    return m.lifecycle.backend(r, Actions.EXEC, fwd, timeoutMs)
+        .onFailure(t -> r.activeRuns = Math.max(0, r.activeRuns - 1)); // refused, so no run_finished comes
   }
 
   private Object env(String action, SandboxRecord r, JsonObject b) {

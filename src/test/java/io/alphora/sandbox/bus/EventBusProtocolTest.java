@@ -17,8 +17,10 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -46,7 +48,13 @@ class EventBusProtocolTest {
   }
 
   @AfterEach
-  void tearDown() { await(vertx.close()); }
+  void tearDown() {
+    // plain message too: no runner is left behind even when an assertion failed mid-way
+    if (bus != null) {
+      await(bus.request(MANAGER, new JsonObject(), action("destroy_all")).otherwiseEmpty());
+    }
+    await(vertx.close());
+  }
 
   private static DeliveryOptions action(String action) {
     return new DeliveryOptions().addHeader("action", action).setSendTimeout(60_000);
@@ -109,14 +117,28 @@ class EventBusProtocolTest {
     assertThat(result.getString("stderr")).isEmpty();
     assertThat(result.getInteger("return_code")).isZero();
 
-    // start(seq 0) -> stdout "a\n" -> stdout "b\n" -> exit, seqs consecutive, all with our exec_id
-    assertThat(runEvents).extracting(e -> e.getString("type")).containsExactly("start", "stdout", "stdout", "exit");
-    assertThat(runEvents).extracting(e -> e.getLong("seq")).containsExactly(0L, 1L, 2L, 3L);
+    // start(seq 0) -> stdout "a\n" -> stdout "b\n" -> exit, seqs consecutive, all with our exec_id.
+    // stdout/stderr events are chunks as the runner read them from the pipe, not lines: Python's print
+    // writes the text and the end separately, so a line may arrive as "a" + "\n". The 0.3 s sleep
+    // guarantees a chunk boundary between the two lines, so "a\n" always ends on an event of its own.
+    assertThat(runEvents).hasSizeGreaterThanOrEqualTo(4);
+    assertThat(runEvents).extracting(e -> e.getLong("seq"))
+        .containsExactlyElementsOf(LongStream.range(0, runEvents.size()).boxed().toList());
     assertThat(runEvents).extracting(e -> e.getString("exec_id")).containsOnly(execId);
-    assertThat(runEvents.get(1).getString("data")).isEqualTo("a\n");
-    assertThat(runEvents.get(2).getString("data")).isEqualTo("b\n");
-    // streamed: the first line was on the bus while the run was still sleeping
-    assertThat(arrival.indexOf("stdout")).isNotNegative().isLessThan(arrival.indexOf("reply"));
+    assertThat(runEvents.get(0).getString("type")).isEqualTo("start");
+    assertThat(runEvents.get(runEvents.size() - 1).getString("type")).isEqualTo("exit");
+    List<JsonObject> output = runEvents.subList(1, runEvents.size() - 1);
+    assertThat(output).extracting(e -> e.getString("type")).containsOnly("stdout");
+    List<String> stdoutSoFar = new ArrayList<>();
+    StringBuilder text = new StringBuilder();
+    for (JsonObject e : output) {
+      stdoutSoFar.add(text.append(e.getString("data")).toString());
+    }
+    assertThat(stdoutSoFar).contains("a\n").last().isEqualTo("a\nb\n");
+    // streamed: the first line was on the bus while the run was still sleeping, before the reply
+    int firstLineDone = stdoutSoFar.indexOf("a\n") + 1; // index in runEvents of the event ending "a\n"
+    assertThat(arrival.indexOf("reply")).isGreaterThan(arrival.indexOf("stdout"));
+    assertThat(arrival.subList(0, arrival.indexOf("reply"))).hasSizeGreaterThan(firstLineDone);
     // the exit event carries the same ExecutionResult as the reply
     assertThat(exitEvent.getJsonObject("result")).isEqualTo(result);
 
@@ -155,7 +177,7 @@ class EventBusProtocolTest {
       assertThat(error.getJsonObject("details")).isNotNull();
     }
 
-    // a known action in the wrong state: 409 sandbox_not_running (exec on a stopped sandbox)
+    // a known action in the wrong state: 409 sandbox_not_running (exec on a sandbox never started)
     Throwable notRunning = catchThrowable(() -> request(PREFIX + "." + id, "exec",
         new JsonObject().put("request", new JsonObject().put("code", "print(1)"))));
     assertThat(((ReplyException) notRunning).failureCode()).isEqualTo(409);
@@ -168,7 +190,8 @@ class EventBusProtocolTest {
     assertThat(((ReplyException) unknown).failureType()).isEqualTo(ReplyFailure.NO_HANDLERS);
 
     // ...whereas the manager answers for an unknown id with 404 sandbox_not_found
-    Throwable notFound = catchThrowable(() -> request(MANAGER, "get", new JsonObject().put("sandbox_id", "sbx_unknown")));
+    Throwable notFound = catchThrowable(() -> request(MANAGER, "get",
+        new JsonObject().put("sandbox_id", "sbx_unknown")));
     assertThat(((ReplyException) notFound).failureCode()).isEqualTo(404);
     assertThat(new JsonObject(notFound.getMessage()).getJsonObject("error").getString("code"))
         .isEqualTo("sandbox_not_found");
