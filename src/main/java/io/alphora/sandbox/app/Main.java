@@ -1,5 +1,6 @@
 package io.alphora.sandbox.app;
 
+import io.alphora.sandbox.api.http.ApiKeys;
 import io.alphora.sandbox.api.http.HttpVerticle;
 import io.alphora.sandbox.config.ConfigSources;
 import io.alphora.sandbox.config.SandboxConfig;
@@ -66,23 +67,25 @@ public final class Main {
       return Future.failedFuture(new IllegalStateException(
           "cluster.enabled / SANDBOX_CLUSTER: clustering is not part of this build yet; run a single node"));
     }
+    ApiKeys keys;
     try {
-      checkBind(config);
-    } catch (IllegalStateException e) {
+      keys = ApiKeys.load(config.auth());
+      checkBind(config, keys);
+    } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
     return Embedded.deploy(vertx, config).compose(node -> {
-      HttpVerticle http = new HttpVerticle(node.metrics());
+      HttpVerticle http = new HttpVerticle(node.metrics(), keys);
       return vertx.deployVerticle(http, new io.vertx.core.DeploymentOptions().setConfig(httpConfig(config)))
           .map(id -> new Started(node, http.actualPort()));
     });
   }
 
   /** Without API keys the service is open, so it only listens on loopback. */
-  static void checkBind(SandboxConfig config) {
+  static void checkBind(SandboxConfig config, ApiKeys keys) {
     String host = config.http().host();
     boolean loopback = host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
-    if (!loopback && config.auth().apiKeys().isEmpty()) {
+    if (!loopback && !keys.enabled()) {
       throw new IllegalStateException("refusing to listen on " + host + " without API keys: set SANDBOX_API_KEYS "
           + "(auth.api_keys) or bind to 127.0.0.1 (SANDBOX_HTTP_HOST)");
     }

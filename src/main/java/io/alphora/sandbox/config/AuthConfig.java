@@ -14,10 +14,15 @@ import java.util.regex.Pattern;
  *
  * @param apiKeys API key → tenant ({@code api_keys}; env {@code SANDBOX_API_KEYS="key1:tenantA,key2"},
  *     where a key without {@code :tenant} belongs to tenant {@value #DEFAULT_TENANT})
- * @param apiKeysFile a file of {@code key:tenant} lines, read by the HTTP layer, or null
+ * @param apiKeysFile a file of {@code key:tenant} lines, read at start-up, or null
  *     ({@code api_keys_file}, env {@code SANDBOX_API_KEYS_FILE})
+ * @param tenantMaxSandboxes most live sandboxes one tenant may have, 0 = no per-tenant limit
+ *     ({@code tenant_max_sandboxes}, env {@code SANDBOX_TENANT_MAX_SANDBOXES}); over it: 429
+ * @param tenantMaxConcurrentRuns most runs one tenant may have in flight, 0 = no limit
+ *     ({@code tenant_max_concurrent_runs}, env {@code SANDBOX_TENANT_MAX_RUNS}); over it: 429
  */
-public record AuthConfig(Map<String, String> apiKeys, String apiKeysFile) {
+public record AuthConfig(Map<String, String> apiKeys, String apiKeysFile, int tenantMaxSandboxes,
+    int tenantMaxConcurrentRuns) {
 
   /** The tenant of a key given without one. */
   public static final String DEFAULT_TENANT = "default";
@@ -31,7 +36,7 @@ public record AuthConfig(Map<String, String> apiKeys, String apiKeysFile) {
 
   /** The built-in defaults: no keys. */
   public static AuthConfig defaults() {
-    return new AuthConfig(Map.of(), null);
+    return new AuthConfig(Map.of(), null, 0, 0);
   }
 
   /** True when keys are configured inline or through a file. */
@@ -53,7 +58,9 @@ public record AuthConfig(Map<String, String> apiKeys, String apiKeysFile) {
       }
       i++;
     }
-    AuthConfig c = new AuthConfig(keys, s.nonBlank("api_keys_file", null));
+    AuthConfig c = new AuthConfig(keys, s.nonBlank("api_keys_file", null),
+        s.integer("tenant_max_sandboxes", 0, 0, Integer.MAX_VALUE),
+        s.integer("tenant_max_concurrent_runs", 0, 0, Integer.MAX_VALUE));
     s.done();
     return c;
   }
@@ -91,7 +98,8 @@ public record AuthConfig(Map<String, String> apiKeys, String apiKeysFile) {
     for (String tenant : apiKeys.values()) {
       masked.put("***" + i++, tenant);
     }
-    return new JsonObject().put("api_keys", masked).put("api_keys_file", apiKeysFile);
+    return new JsonObject().put("api_keys", masked).put("api_keys_file", apiKeysFile)
+        .put("tenant_max_sandboxes", tenantMaxSandboxes).put("tenant_max_concurrent_runs", tenantMaxConcurrentRuns);
   }
 
   /** Shows tenants and the number of keys, never a key. */

@@ -98,6 +98,8 @@ final class EnvMapping {
       new Var("storage.path_style", Kind.BOOL, "SANDBOX_STORAGE_PATH_STYLE"),
       new Var("auth.api_keys", Kind.API_KEYS, "SANDBOX_API_KEYS"),
       new Var("auth.api_keys_file", Kind.STRING, "SANDBOX_API_KEYS_FILE"),
+      new Var("auth.tenant_max_sandboxes", Kind.INT, "SANDBOX_TENANT_MAX_SANDBOXES"),
+      new Var("auth.tenant_max_concurrent_runs", Kind.INT, "SANDBOX_TENANT_MAX_RUNS"),
       new Var("cluster.enabled", Kind.BOOL, "SANDBOX_CLUSTER"),
       new Var("cluster.members", Kind.LIST, "SANDBOX_CLUSTER_MEMBERS"),
       new Var("cluster.host", Kind.STRING, "SANDBOX_CLUSTER_HOST"),

@@ -91,7 +91,8 @@ public final class Embedded {
   public static ManagerSettings settings(SandboxConfig c) {
     return new ManagerSettings(Path.of(c.basePath()).toAbsolutePath(), c.nodeId(), c.manager().maxSandboxes(),
         c.manager().idleTimeoutSeconds(), c.manager().idleSweepSeconds(), c.backendType(), c.docker().image(),
-        c.resourceLimits(), c.securityPolicy(), c.manager().autoCleanup(), c.shutdownTimeout());
+        c.resourceLimits(), c.securityPolicy(), c.manager().autoCleanup(), c.shutdownTimeout(),
+        c.auth().tenantMaxSandboxes(), c.auth().tenantMaxConcurrentRuns());
   }
 
   static PipSettings pip(SandboxConfig c) {

@@ -109,6 +109,12 @@ final class ManagerCommands {
           + m.settings.maxSandboxes() + ") reached: destroy a sandbox or raise manager.max_sandboxes",
           Map.of("max_sandboxes", m.settings.maxSandboxes()));
     }
+    int perTenant = m.settings.tenantMaxSandboxes();
+    if (tenant != null && perTenant > 0 && visible(tenant).size() >= perTenant) {
+      throw new SandboxException(ErrorCode.SANDBOX_LIMIT_REACHED, "tenant '" + tenant + "' has reached its limit of "
+          + perTenant + " sandboxes (auth.tenant_max_sandboxes): destroy one first",
+          Map.of("tenant_max_sandboxes", perTenant));
+    }
     SandboxRecord r = new SandboxRecord(id);
     r.name = b.getValue("name") == null ? "sandbox-" + id : name(str(b, "name"));
     r.tenant = tenant;

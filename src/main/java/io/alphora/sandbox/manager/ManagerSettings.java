@@ -9,5 +9,6 @@ import java.nio.file.Path;
 public record ManagerSettings(
     Path basePath, String nodeId, int maxSandboxes, long idleTimeoutSeconds, long idleSweepSeconds,
     BackendType defaultBackend, String defaultImage, ResourceLimits defaultLimits,
-    SecurityPolicy defaultPolicy, boolean autoCleanup, long shutdownTimeoutSeconds) {
+    SecurityPolicy defaultPolicy, boolean autoCleanup, long shutdownTimeoutSeconds, int tenantMaxSandboxes,
+    int tenantMaxConcurrentRuns) {
 }

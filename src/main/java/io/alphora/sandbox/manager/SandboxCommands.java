@@ -86,6 +86,16 @@ final class SandboxCommands {
     if (m.draining) {
       throw Lifecycle.draining();
     }
+    int maxRuns = m.settings.tenantMaxConcurrentRuns();
+    if (r.tenant != null && maxRuns > 0) {
+      int inFlight = m.sandboxes.values().stream().filter(x -> r.tenant.equals(x.tenant))
+          .mapToInt(x -> x.activeRuns).sum();
+      if (inFlight >= maxRuns) {
+        throw new SandboxException(ErrorCode.RATE_LIMITED, "tenant '" + r.tenant + "' already has " + inFlight
+            + " runs in flight (auth.tenant_max_concurrent_runs = " + maxRuns + "): retry when one finishes",
+            Map.of("tenant_max_concurrent_runs", maxRuns));
+      }
+    }
     JsonObject req = b.getJsonObject("request");
     if (req == null) {
       throw new SandboxException.InvalidRequestException("'request' (the execution body) is required");

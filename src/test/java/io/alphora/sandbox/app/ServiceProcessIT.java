@@ -169,6 +169,17 @@ class ServiceProcessIT {
     assertThat(q.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(q.exitValue()).isEqualTo(1);
     assertThat(out2).contains("resource_limits.memory_mb");
+
+    ProcessBuilder open = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-jar",
+        "target/alphora-sandbox.jar").redirectErrorStream(true);
+    open.environment().put("SANDBOX_BASE_PATH", base.toString());
+    open.environment().put("SANDBOX_HTTP_HOST", "0.0.0.0");
+    open.environment().put("SANDBOX_HTTP_PORT", "0");
+    Process r = open.start();
+    String out3 = new String(r.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(r.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(r.exitValue()).as("no keys: refuses a non-loopback address").isEqualTo(1);
+    assertThat(out3).contains("SANDBOX_API_KEYS").contains("0.0.0.0");
   }
 
   @Test

@@ -9,7 +9,6 @@ import io.alphora.sandbox.ErrorCode;
 import io.alphora.sandbox.Ids;
 import io.alphora.sandbox.SandboxException;
 import io.alphora.sandbox.bus.Actions;
-import io.alphora.sandbox.bus.BusClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.file.AsyncFile;
@@ -34,12 +33,10 @@ final class FileRoutes {
   private static final String PREFIX = "/files/";
 
   private final Vertx vertx;
-  private final BusClient bus;
   private final Path staging;
 
-  FileRoutes(Vertx vertx, BusClient bus, Path staging) {
+  FileRoutes(Vertx vertx, Path staging) {
     this.vertx = vertx;
-    this.bus = bus;
     this.staging = staging;
   }
 
@@ -50,10 +47,10 @@ final class FileRoutes {
       if (ctx.request().getParam("pattern") != null) {
         q.put("pattern", ctx.request().getParam("pattern"));
       }
-      reply(ctx, bus.sandbox(id(ctx), Actions.LIST_FILES, q), 200);
+      reply(ctx, Http.bus(ctx).sandbox(id(ctx), Actions.LIST_FILES, q), 200);
     }));
     r.get(s + "/files/*").handler(h(this::download));
-    r.head(s + "/files/*").handler(h(ctx -> bus.sandbox(id(ctx), Actions.FILE_EXISTS, path(ctx)).onComplete(ar -> {
+    r.head(s + "/files/*").handler(h(ctx -> Http.bus(ctx).sandbox(id(ctx), Actions.FILE_EXISTS, path(ctx)).onComplete(ar -> {
       if (ar.failed()) {
         SandboxException e = io.alphora.sandbox.bus.BusErrors.toSandboxException(ar.cause());
         ctx.response().setStatusCode(e.status()).end();
@@ -62,7 +59,7 @@ final class FileRoutes {
       }
     })));
     r.put(s + "/files/*").handler(h(this::upload));
-    r.delete(s + "/files/*").handler(h(ctx -> bus.sandbox(id(ctx), Actions.DELETE_FILE, path(ctx)).onComplete(ar -> {
+    r.delete(s + "/files/*").handler(h(ctx -> Http.bus(ctx).sandbox(id(ctx), Actions.DELETE_FILE, path(ctx)).onComplete(ar -> {
       if (ar.failed()) {
         Http.error(ctx, ar.cause());
       } else if (((JsonObject) ar.result()).getBoolean("deleted")) {
@@ -72,9 +69,9 @@ final class FileRoutes {
       }
     })));
     r.post(s + "/copy").handler(h(ctx ->
-        reply(ctx, bus.sandbox(id(ctx), Actions.COPY_FILE, body(ctx)), 200)));
+        reply(ctx, Http.bus(ctx).sandbox(id(ctx), Actions.COPY_FILE, body(ctx)), 200)));
     r.post(s + "/move").handler(h(ctx ->
-        reply(ctx, bus.sandbox(id(ctx), Actions.MOVE_FILE, body(ctx)), 200)));
+        reply(ctx, Http.bus(ctx).sandbox(id(ctx), Actions.MOVE_FILE, body(ctx)), 200)));
   }
 
   private static String param(RoutingContext ctx, String name, String def) {
@@ -96,7 +93,7 @@ final class FileRoutes {
   private void download(RoutingContext ctx) {
     String sandbox = id(ctx);
     String rel = relPath(ctx);
-    bus.sandboxJson(sandbox, Actions.FILE_INFO, new JsonObject().put("path", rel)).onComplete(ar -> {
+    Http.bus(ctx).sandboxJson(sandbox, Actions.FILE_INFO, new JsonObject().put("path", rel)).onComplete(ar -> {
       if (ar.failed()) {
         Http.error(ctx, ar.cause());
         return;
@@ -121,7 +118,7 @@ final class FileRoutes {
 
   private void piece(RoutingContext ctx, String sandbox, String rel, long offset, long size) {
     int length = (int) Math.min(1024 * 1024, size - offset);
-    bus.sandbox(sandbox, Actions.READ_CHUNK, new JsonObject().put("path", rel).put("offset", offset)
+    Http.bus(ctx).sandbox(sandbox, Actions.READ_CHUNK, new JsonObject().put("path", rel).put("offset", offset)
         .put("length", length)).onComplete(ar -> {
           HttpServerResponse res = ctx.response();
           if (ar.failed() || !(ar.result() instanceof Buffer chunk) || chunk.length() < length) {
@@ -145,7 +142,7 @@ final class FileRoutes {
     req.pause();
     String sandbox = id(ctx);
     String rel = relPath(ctx);
-    bus.sandboxJson(sandbox, Actions.INFO, null).compose(info -> {
+    Http.bus(ctx).sandboxJson(sandbox, Actions.INFO, null).compose(info -> {
       long limit = limit(info);
       String len = req.getHeader("Content-Length");
       if (len != null && parseLength(len) > limit) {
@@ -154,7 +151,7 @@ final class FileRoutes {
       String file = staging.resolve("upload-" + Ids.random(20)).toString();
       return vertx.fileSystem().open(file, new OpenOptions().setCreateNew(true).setWrite(true))
           .compose(af -> receive(req, af, limit).eventually(af::close)
-              .compose(n -> bus.sandboxJson(sandbox, Actions.COMMIT_FILE,
+              .compose(n -> Http.bus(ctx).sandboxJson(sandbox, Actions.COMMIT_FILE,
                   new JsonObject().put("path", rel).put("staged", file)))
               .eventually(() -> vertx.fileSystem().delete(file).otherwiseEmpty()));
     }).onComplete(ar -> {

@@ -17,6 +17,11 @@ final class Http {
 
   private Http() {}
 
+  static final String BUS = "alphora.bus";
+
+  /** The bus client acting for this request's tenant (set by the authentication handler). */
+  static io.alphora.sandbox.bus.BusClient bus(RoutingContext ctx) { return ctx.get(BUS); }
+
   static void json(RoutingContext ctx, int status, Object body) {
     HttpServerResponse r = ctx.response();
     if (r.ended()) {

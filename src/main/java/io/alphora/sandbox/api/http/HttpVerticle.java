@@ -12,6 +12,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,9 +27,13 @@ public final class HttpVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
 
   private final SandboxMetrics metrics;
+  private final ApiKeys keys;
   private HttpServer server;
 
-  public HttpVerticle(SandboxMetrics metrics) { this.metrics = metrics; }
+  public HttpVerticle(SandboxMetrics metrics, ApiKeys keys) {
+    this.metrics = metrics;
+    this.keys = keys;
+  }
 
   @Override
   public Future<?> start() {
@@ -37,6 +42,7 @@ public final class HttpVerticle extends VerticleBase {
     Path staging = Path.of(c.getString("staging_dir"));
     Router router = Router.router(vertx);
     BodyHandler bodies = BodyHandler.create(false).setBodyLimit(c.getLong("max_body_bytes", 10_485_760L));
+    router.route().handler(ctx -> authenticate(ctx, bus));
     router.route().handler(ctx -> {
       ctx.response().putHeader("Cache-Control", "no-store");
       ctx.addEndHandler(v -> metrics.httpRequest(ctx.request().method().name(), ctx.response().getStatusCode()));
@@ -48,9 +54,9 @@ public final class HttpVerticle extends VerticleBase {
       }
     });
     mountService(router, bus, c);
-    new SandboxRoutes(bus).mount(router);
-    new FileRoutes(vertx, bus, staging).mount(router);
-    new ManagerRoutes(bus).mount(router);
+    new SandboxRoutes().mount(router);
+    new FileRoutes(vertx, staging).mount(router);
+    new ManagerRoutes().mount(router);
     router.route().failureHandler(ctx -> {
       if (ctx.failure() != null) {
         Http.error(ctx, ctx.failure());
@@ -77,6 +83,34 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   public int actualPort() { return server.actualPort(); }
+
+  /**
+   * Everything under /v1, /mcp and /metrics needs a key when keys are configured: {@code
+   * Authorization: Bearer <key>}, or {@code ?token=} for browsers opening a WebSocket. The request's
+   * commands then travel with its tenant, and the manager shows that tenant only its own sandboxes.
+   */
+  private void authenticate(RoutingContext ctx, BusClient bus) {
+    String path = ctx.request().path();
+    boolean open = !(path.startsWith("/v1/") || path.equals("/v1") || path.startsWith("/mcp")
+        || path.equals("/metrics"));
+    if (!keys.enabled() || open) {
+      ctx.put(Http.BUS, bus);
+      ctx.next();
+      return;
+    }
+    String header = ctx.request().getHeader("Authorization");
+    String presented = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
+        ? header.substring(7).trim() : ctx.request().getParam("token");
+    String tenant = keys.tenantOf(presented);
+    if (tenant == null) {
+      ctx.response().putHeader("WWW-Authenticate", "Bearer");
+      Http.error(ctx, 401, "unauthorized", presented == null || presented.isEmpty()
+          ? "an API key is required: send 'Authorization: Bearer <key>'" : "unknown API key");
+      return;
+    }
+    ctx.put(Http.BUS, bus.forTenant(tenant));
+    ctx.next();
+  }
 
   private void mountService(Router router, BusClient bus, JsonObject c) {
     router.get("/health").handler(ctx -> Http.json(ctx, 200, new JsonObject().put("status", "ok")));

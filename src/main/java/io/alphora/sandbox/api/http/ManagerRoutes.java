@@ -6,23 +6,18 @@ import static io.alphora.sandbox.api.http.SandboxRoutes.h;
 
 import io.alphora.sandbox.SandboxException;
 import io.alphora.sandbox.bus.Actions;
-import io.alphora.sandbox.bus.BusClient;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import java.util.Map;
 
 /** {@code /v1/manager/...}: status, totals, health of all, cleanup, stop-all, destroy-all. */
 final class ManagerRoutes {
-  private final BusClient bus;
-
-  ManagerRoutes(BusClient bus) { this.bus = bus; }
-
   void mount(Router r) {
-    r.get("/v1/manager/status").handler(h(ctx -> reply(ctx, bus.manager(Actions.STATUS, null), 200)));
-    r.get("/v1/manager/usage").handler(h(ctx -> reply(ctx, bus.manager(Actions.TOTAL_USAGE, null), 200)));
-    r.get("/v1/manager/health").handler(h(ctx -> reply(ctx, bus.manager(Actions.HEALTH_ALL, null), 200)));
-    r.post("/v1/manager/stop-all").handler(h(ctx -> reply(ctx, bus.manager(Actions.STOP_ALL, null), 200)));
-    r.post("/v1/manager/destroy-all").handler(h(ctx -> reply(ctx, bus.manager(Actions.DESTROY_ALL, null), 200)));
+    r.get("/v1/manager/status").handler(h(ctx -> reply(ctx, Http.bus(ctx).manager(Actions.STATUS, null), 200)));
+    r.get("/v1/manager/usage").handler(h(ctx -> reply(ctx, Http.bus(ctx).manager(Actions.TOTAL_USAGE, null), 200)));
+    r.get("/v1/manager/health").handler(h(ctx -> reply(ctx, Http.bus(ctx).manager(Actions.HEALTH_ALL, null), 200)));
+    r.post("/v1/manager/stop-all").handler(h(ctx -> reply(ctx, Http.bus(ctx).manager(Actions.STOP_ALL, null), 200)));
+    r.post("/v1/manager/destroy-all").handler(h(ctx -> reply(ctx, Http.bus(ctx).manager(Actions.DESTROY_ALL, null), 200)));
     r.post("/v1/manager/cleanup").handler(h(ctx -> {
       JsonObject b = body(ctx);
       for (String k : b.fieldNames()) {
@@ -39,7 +34,7 @@ final class ManagerRoutes {
         throw new SandboxException.InvalidRequestException("'idle_seconds' must be a number >= 0",
             Map.of("field", "idle_seconds"));
       }
-      reply(ctx, bus.manager(Actions.CLEANUP, b), 200);
+      reply(ctx, Http.bus(ctx).manager(Actions.CLEANUP, b), 200);
     }));
   }
 }

@@ -4,7 +4,6 @@ import static io.alphora.sandbox.api.http.Http.body;
 import static io.alphora.sandbox.api.http.Http.reply;
 
 import io.alphora.sandbox.bus.Actions;
-import io.alphora.sandbox.bus.BusClient;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -14,10 +13,6 @@ import java.util.function.Consumer;
 /** Sandboxes, executions, packages and environment variables under {@code /v1/sandboxes}. */
 final class SandboxRoutes {
   private static final long RUN_REPLY_MS = 3_700_000L;
-
-  private final BusClient bus;
-
-  SandboxRoutes(BusClient bus) { this.bus = bus; }
 
   /** Wraps a handler so that anything it throws becomes the API's error body. */
   static Handler<RoutingContext> h(Consumer<RoutingContext> c) {
@@ -34,7 +29,7 @@ final class SandboxRoutes {
 
   void mount(Router r) {
     String s = "/v1/sandboxes/:id";
-    r.post("/v1/sandboxes").handler(h(ctx -> reply(ctx, bus.manager(Actions.CREATE, body(ctx)), 201)));
+    r.post("/v1/sandboxes").handler(h(ctx -> reply(ctx, Http.bus(ctx).manager(Actions.CREATE, body(ctx)), 201)));
     r.get("/v1/sandboxes").handler(h(ctx -> {
       JsonObject q = new JsonObject();
       for (String k : new String[] {"status", "backend", "name"}) {
@@ -42,47 +37,47 @@ final class SandboxRoutes {
           q.put(k, ctx.request().getParam(k));
         }
       }
-      reply(ctx, bus.manager(Actions.LIST, q), 200);
+      reply(ctx, Http.bus(ctx).manager(Actions.LIST, q), 200);
     }));
-    r.get(s).handler(h(ctx -> reply(ctx, bus.sandbox(id(ctx), Actions.INFO, null), 200)));
-    r.delete(s).handler(h(ctx -> reply(ctx, bus.sandbox(id(ctx), Actions.DESTROY, null), 204)));
+    r.get(s).handler(h(ctx -> reply(ctx, Http.bus(ctx).sandbox(id(ctx), Actions.INFO, null), 200)));
+    r.delete(s).handler(h(ctx -> reply(ctx, Http.bus(ctx).sandbox(id(ctx), Actions.DESTROY, null), 204)));
     lifecycle(r, s + "/start", Actions.START);
     lifecycle(r, s + "/stop", Actions.STOP);
     lifecycle(r, s + "/restart", Actions.RESTART);
     lifecycle(r, s + "/reset", Actions.RESET);
     lifecycle(r, s + "/keepalive", Actions.KEEPALIVE);
-    r.get(s + "/health").handler(h(ctx -> reply(ctx, bus.sandbox(id(ctx), Actions.HEALTH, null), 200)));
-    r.get(s + "/usage").handler(h(ctx -> reply(ctx, bus.sandbox(id(ctx), Actions.USAGE, null), 200)));
+    r.get(s + "/health").handler(h(ctx -> reply(ctx, Http.bus(ctx).sandbox(id(ctx), Actions.HEALTH, null), 200)));
+    r.get(s + "/usage").handler(h(ctx -> reply(ctx, Http.bus(ctx).sandbox(id(ctx), Actions.USAGE, null), 200)));
 
     r.post(s + "/executions").handler(h(this::execute));
-    r.get(s + "/executions/:exec").handler(h(ctx -> reply(ctx, bus.sandbox(id(ctx), Actions.EXEC_STATUS,
+    r.get(s + "/executions/:exec").handler(h(ctx -> reply(ctx, Http.bus(ctx).sandbox(id(ctx), Actions.EXEC_STATUS,
         new JsonObject().put("exec_id", ctx.pathParam("exec"))), 200)));
-    r.delete(s + "/executions/:exec").handler(h(ctx -> reply(ctx, bus.sandbox(id(ctx), Actions.CANCEL,
+    r.delete(s + "/executions/:exec").handler(h(ctx -> reply(ctx, Http.bus(ctx).sandbox(id(ctx), Actions.CANCEL,
         new JsonObject().put("exec_id", ctx.pathParam("exec"))), 200)));
 
-    r.get(s + "/packages").handler(h(ctx -> reply(ctx, bus.sandbox(id(ctx), Actions.LIST_PACKAGES, null), 200)));
-    r.get(s + "/packages/:name").handler(h(ctx -> reply(ctx, bus.sandbox(id(ctx), Actions.GET_PACKAGE,
+    r.get(s + "/packages").handler(h(ctx -> reply(ctx, Http.bus(ctx).sandbox(id(ctx), Actions.LIST_PACKAGES, null), 200)));
+    r.get(s + "/packages/:name").handler(h(ctx -> reply(ctx, Http.bus(ctx).sandbox(id(ctx), Actions.GET_PACKAGE,
         new JsonObject().put("name", ctx.pathParam("name"))), 200)));
     r.post(s + "/packages").handler(h(ctx -> reply(ctx,
-        bus.sandbox(id(ctx), Actions.INSTALL_PACKAGES, body(ctx), RUN_REPLY_MS), 200)));
-    r.delete(s + "/packages/:name").handler(h(ctx -> reply(ctx, bus.sandbox(id(ctx), Actions.UNINSTALL_PACKAGE,
+        Http.bus(ctx).sandbox(id(ctx), Actions.INSTALL_PACKAGES, body(ctx), RUN_REPLY_MS), 200)));
+    r.delete(s + "/packages/:name").handler(h(ctx -> reply(ctx, Http.bus(ctx).sandbox(id(ctx), Actions.UNINSTALL_PACKAGE,
         new JsonObject().put("name", ctx.pathParam("name"))), 200)));
 
-    r.get(s + "/env").handler(h(ctx -> reply(ctx, bus.sandbox(id(ctx), Actions.GET_ENV, null), 200)));
-    r.put(s + "/env").handler(h(ctx -> reply(ctx, bus.sandbox(id(ctx), Actions.SET_ENV, body(ctx)), 200)));
-    r.get(s + "/env/:key").handler(h(ctx -> reply(ctx, bus.sandbox(id(ctx), Actions.GET_ENV_VAR,
+    r.get(s + "/env").handler(h(ctx -> reply(ctx, Http.bus(ctx).sandbox(id(ctx), Actions.GET_ENV, null), 200)));
+    r.put(s + "/env").handler(h(ctx -> reply(ctx, Http.bus(ctx).sandbox(id(ctx), Actions.SET_ENV, body(ctx)), 200)));
+    r.get(s + "/env/:key").handler(h(ctx -> reply(ctx, Http.bus(ctx).sandbox(id(ctx), Actions.GET_ENV_VAR,
         new JsonObject().put("key", ctx.pathParam("key"))), 200)));
     r.put(s + "/env/:key").handler(h(ctx -> {
       JsonObject b = body(ctx);
-      reply(ctx, bus.sandbox(id(ctx), Actions.SET_ENV_VAR, new JsonObject().put("key", ctx.pathParam("key"))
+      reply(ctx, Http.bus(ctx).sandbox(id(ctx), Actions.SET_ENV_VAR, new JsonObject().put("key", ctx.pathParam("key"))
           .put("value", b.getValue("value"))), 200);
     }));
-    r.delete(s + "/env/:key").handler(h(ctx -> reply(ctx, bus.sandbox(id(ctx), Actions.DELETE_ENV_VAR,
+    r.delete(s + "/env/:key").handler(h(ctx -> reply(ctx, Http.bus(ctx).sandbox(id(ctx), Actions.DELETE_ENV_VAR,
         new JsonObject().put("key", ctx.pathParam("key"))), 204)));
   }
 
   private void lifecycle(Router r, String path, String action) {
-    r.post(path).handler(h(ctx -> reply(ctx, bus.sandbox(id(ctx), action, null), 200)));
+    r.post(path).handler(h(ctx -> reply(ctx, Http.bus(ctx).sandbox(id(ctx), action, null), 200)));
   }
 
   private void execute(RoutingContext ctx) {
@@ -95,6 +90,6 @@ final class SandboxRoutes {
       }
     }
     msg.put("request", req);
-    reply(ctx, bus.sandbox(id(ctx), Actions.EXEC, msg, RUN_REPLY_MS), 200);
+    reply(ctx, Http.bus(ctx).sandbox(id(ctx), Actions.EXEC, msg, RUN_REPLY_MS), 200);
   }
 }

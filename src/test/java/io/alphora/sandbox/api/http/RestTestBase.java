@@ -47,6 +47,7 @@ abstract class RestTestBase {
 
   @AfterAll
   static void stopService() throws Exception {
+    apiKey = null;
     await(service.node().manager().shutdown());
     await(vertx.close());
     io.alphora.sandbox.workspace.Workspace.deleteTree(base);
@@ -65,10 +66,16 @@ abstract class RestTestBase {
         : HttpRequest.BodyPublishers.ofString(body), "application/json");
   }
 
+  /** The API key sent with every request, when a test class configures keys. */
+  static String apiKey;
+
   static Res send(String method, String path, HttpRequest.BodyPublisher body, String contentType) {
     try {
       HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.port() + path))
           .timeout(Duration.ofSeconds(120)).method(method, body);
+      if (apiKey != null) {
+        b.header("Authorization", "Bearer " + apiKey);
+      }
       if (contentType != null) {
         b.header("Content-Type", contentType);
       }
