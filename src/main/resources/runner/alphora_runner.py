@@ -53,6 +53,8 @@ CLONE_NEWPID = 0x20000000
 PR_SET_PDEATHSIG = 1
 PR_SET_NAME = 15
 PR_SET_CHILD_SUBREAPER = 36
+PR_CAPBSET_DROP = 24
+PR_SET_NO_NEW_PRIVS = 38
 CHUNK = 65536
 STDIN_CAP = 1 << 20          # pending stdin bytes per run before "stdin" ops are dropped
 DRAIN_CAP = 1 << 20          # bytes read after a background main exits, before its exit event
@@ -400,8 +402,24 @@ def _m_run(flag_w):
     return _run_python(req, env)
 
 
+def _drop_privileges():
+    """No capability survives into a run, not even across execve() as uid 0: the bounding set is
+    emptied, then the thread's sets, and no_new_privs stops setuid binaries from granting any back.
+    (In userns mode the spare would otherwise hold every capability of its nested namespace.)"""
+    for cap in range(64):
+        if _libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 and ctypes.get_errno() == 22:
+            break                              # EINVAL: past the last capability of this kernel
+    header = (ctypes.c_uint32 * 2)(0x20080522, 0)   # _LINUX_CAPABILITY_VERSION_3, this thread
+    data = (ctypes.c_uint32 * 6)()                  # effective, permitted, inheritable x 2: all zero
+    if _libc.capset(header, data) != 0:
+        _report("capset failed: errno %d" % ctypes.get_errno())
+    if _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+        _report("no_new_privs failed: errno %d" % ctypes.get_errno())
+
+
 def _prewarm():
     """Build the run's std streams and touch what a run touches, while still idle."""
+    _drop_privileges()
     signal.signal(signal.SIGINT, signal.default_int_handler)
     for fd, name in ((0, "stdin"), (1, "stdout"), (2, "stderr")):
         if fd == 0:

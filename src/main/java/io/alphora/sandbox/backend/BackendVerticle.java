@@ -198,7 +198,7 @@ public final class BackendVerticle extends VerticleBase {
       argv.addAll(List.of("--index-url", pip.indexUrl()));
     }
     if (pip.findLinks() != null) {
-      argv.addAll(List.of("--find-links", pip.findLinks()));
+      argv.addAll(List.of("--find-links", node.backend.inSandboxPath(spec, Path.of(pip.findLinks()))));
     }
     argv.addAll(reqs);
     Map<String, String> env = Map.of("PIP_CONFIG_FILE", "/dev/null", "PIP_ROOT_USER_ACTION", "ignore");

@@ -11,7 +11,8 @@ import java.util.Locale;
  * @param python absolute path of the interpreter sandboxes run ({@code python}, env
  *     {@code SANDBOX_PYTHON}, default {@code /usr/bin/python3})
  * @param isolation how the runner is confined ({@code isolation}, env {@code SANDBOX_LOCAL_ISOLATION},
- *     default {@code none})
+ *     default {@code bwrap}: creating a sandbox fails, saying how to install bubblewrap, when it is
+ *     missing)
  * @param bwrapPath absolute path of bubblewrap ({@code bwrap_path}, env {@code SANDBOX_BWRAP_PATH},
  *     default {@code /usr/bin/bwrap})
  */
@@ -32,7 +33,7 @@ public record LocalConfig(String python, Isolation isolation, String bwrapPath) 
 
   /** The built-in defaults. */
   public static LocalConfig defaults() {
-    return new LocalConfig("/usr/bin/python3", Isolation.NONE, "/usr/bin/bwrap");
+    return new LocalConfig("/usr/bin/python3", Isolation.BWRAP, "/usr/bin/bwrap");
   }
 
   static LocalConfig parse(Section s) {

@@ -14,6 +14,7 @@ import io.alphora.sandbox.backend.local.StaleRunners;
 import io.alphora.sandbox.bus.Actions;
 import io.alphora.sandbox.bus.Addresses;
 import io.alphora.sandbox.bus.BusClient;
+import io.alphora.sandbox.config.LocalConfig;
 import io.alphora.sandbox.config.SandboxConfig;
 import io.alphora.sandbox.manager.ManagerSettings;
 import io.alphora.sandbox.manager.ManagerVerticle;
@@ -32,6 +33,7 @@ import java.nio.file.Path;
  * instance, wired from a {@link SandboxConfig}.
  */
 public final class Embedded {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Embedded.class);
   /** Backend worker instances per node: blocking file and process work proceeds in parallel. */
   static final int BACKEND_WORKERS = 4;
 
@@ -55,7 +57,9 @@ public final class Embedded {
       LocalBackend backend = new LocalBackend(Path.of(config.local().python()), runnerDir,
           (id, message) -> vertx.eventBus().send(addresses.internal(settings.nodeId()),
               new JsonObject().put("sandbox_id", id).put("message", message),
-              new DeliveryOptions().addHeader(Actions.HEADER, Actions.RUNNER_DIED)));
+              new DeliveryOptions().addHeader(Actions.HEADER, Actions.RUNNER_DIED)),
+          useBwrap(config), Path.of(config.local().bwrapPath()),
+          config.pip().findLinks() == null ? null : Path.of(config.pip().findLinks()));
       BackendNode node = new BackendNode(vertx, addresses, settings.nodeId(), backend, settings.basePath(),
           Path.of(config.local().python()), pip(config));
       DeploymentOptions workers = new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)
@@ -80,6 +84,22 @@ public final class Embedded {
             return new Node(facade, bus, settings, metrics, closed.future());
           }));
     });
+  }
+
+  /**
+   * {@code local.isolation}: bwrap (required), none (on purpose, logged), or auto (bwrap when it is
+   * installed, else none with a warning).
+   */
+  static boolean useBwrap(SandboxConfig config) {
+    LocalConfig.Isolation iso = config.local().isolation();
+    boolean present = java.nio.file.Files.isExecutable(Path.of(config.local().bwrapPath()));
+    if (iso == LocalConfig.Isolation.NONE || (iso == LocalConfig.Isolation.AUTO && !present)) {
+      LOG.warn("local sandboxes run WITHOUT OS isolation (local.isolation={}{}): sandboxed code runs as this "
+          + "service's user with its filesystem and network", iso.value(),
+          iso == LocalConfig.Isolation.AUTO ? ", bubblewrap not found" : "");
+      return false;
+    }
+    return true;
   }
 
   /** Refuse new runs, let running ones finish within the shutdown timeout, stop all sandboxes. */

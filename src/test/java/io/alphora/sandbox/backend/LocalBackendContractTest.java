@@ -8,7 +8,10 @@ import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The backend contract on the local backend (a runner process per sandbox on this host). */
+/**
+ * The backend contract on the local backend without OS isolation ({@code local.isolation: none}):
+ * the runner's own guarantees (kill semantics, env, limits) hold even without bubblewrap.
+ */
 class LocalBackendContractTest extends SandboxBackendContract {
   @TempDir
   Path base;
@@ -17,7 +20,8 @@ class LocalBackendContractTest extends SandboxBackendContract {
   @Override
   protected SandboxManager manager() {
     vertx = Vertx.vertx();
-    return await(SandboxManager.deploy(vertx, TestSupport.config(base, null)));
+    return await(SandboxManager.deploy(vertx, TestSupport.config(base,
+        new io.vertx.core.json.JsonObject().put("local", new io.vertx.core.json.JsonObject().put("isolation", "none")))));
   }
 
   @Override

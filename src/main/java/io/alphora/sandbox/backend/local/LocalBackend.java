@@ -30,6 +30,9 @@ public final class LocalBackend implements SandboxBackend {
   private final Path python;
   private final Path runnerDir;
   private final DeathListener deaths;
+  private final boolean bwrap;
+  private final Path bwrapPath;
+  private final Path wheels;
   private final Map<String, RunnerProcess> runners = new ConcurrentHashMap<>();
   private volatile Path script;
 
@@ -39,16 +42,29 @@ public final class LocalBackend implements SandboxBackend {
    * @param runnerDir where the runner script is extracted (under the base path)
    */
   public LocalBackend(Path python, Path runnerDir, DeathListener deaths) {
+    this(python, runnerDir, deaths, false, null, null);
+  }
+
+  /**
+   * @param bwrap whether runners are confined with bubblewrap ({@link Bwrap})
+   * @param bwrapPath the bwrap binary
+   * @param wheels a directory of wheels (pip find-links) made visible read-only inside, or null
+   */
+  public LocalBackend(Path python, Path runnerDir, DeathListener deaths, boolean bwrap, Path bwrapPath,
+      Path wheels) {
     this.python = python;
     this.runnerDir = runnerDir;
     this.deaths = deaths;
+    this.bwrap = bwrap;
+    this.bwrapPath = bwrapPath;
+    this.wheels = wheels == null ? null : wheels.toAbsolutePath().normalize();
   }
 
   @Override
   public BackendType type() { return BackendType.LOCAL; }
 
   @Override
-  public String isolation() { return "none"; }
+  public String isolation() { return bwrap ? "bwrap" : "none"; }
 
   @Override
   public void start(SandboxSpec spec) throws Exception {
@@ -62,7 +78,18 @@ public final class LocalBackend implements SandboxBackend {
     if (old != null) {
       old.close();
     }
-    RunnerSpec rs = new RunnerSpec(python, script(), List.of(), baseEnv(spec), spec.workspace());
+    RunnerSpec rs;
+    if (bwrap) {
+      if (!Files.isExecutable(bwrapPath)) {
+        throw new SandboxException(ErrorCode.BACKEND_UNAVAILABLE, "bubblewrap is not installed at " + bwrapPath
+            + ": install it (apt-get install -y bubblewrap) or set local.isolation: none "
+            + "(SANDBOX_LOCAL_ISOLATION=none) to run sandboxes without OS isolation");
+      }
+      rs = new RunnerSpec(python, Path.of(Bwrap.RUNNER), Bwrap.command(bwrapPath, spec, script(), wheels),
+          baseEnv(spec), spec.workspace());
+    } else {
+      rs = new RunnerSpec(python, script(), List.of(), baseEnv(spec), spec.workspace());
+    }
     RunnerProcess runner = RunnerProcess.start(rs);
     runners.put(spec.sandboxId(), runner);
     runner.onDeath(() -> {
@@ -82,10 +109,10 @@ public final class LocalBackend implements SandboxBackend {
   }
 
   /** The runner's own environment: minimal, with HOME in the workspace. */
-  static Map<String, String> baseEnv(SandboxSpec spec) {
+  private Map<String, String> baseEnv(SandboxSpec spec) {
     return Map.of(
         "PATH", "/usr/local/bin:/usr/bin:/bin",
-        "HOME", spec.workspace().toString(),
+        "HOME", inSandboxPath(spec, spec.workspace()),
         "LANG", "C.UTF-8");
   }
 
@@ -137,7 +164,9 @@ public final class LocalBackend implements SandboxBackend {
   }
 
   @Override
-  public String inSandboxPath(SandboxSpec spec, Path hostPath) { return hostPath.toString(); }
+  public String inSandboxPath(SandboxSpec spec, Path hostPath) {
+    return bwrap ? Bwrap.inSandbox(spec, hostPath, wheels) : hostPath.toString();
+  }
 
   @Override
   public void close() {
