@@ -3,4 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -f target/alphora-sandbox.jar ] || mvn -q -B package -DskipTests
-java bench/Bench.java "$@"
+if [ $# -gt 0 ]; then
+  java bench/Bench.java "$@"
+else
+  java bench/Bench.java bwrap
+  java bench/Bench.java none
+fi

@@ -100,6 +100,17 @@ final class Execution implements RunListener {
           errorType = "Cancelled";
           error = "Execution was cancelled";
         }
+        case "memory_limit" -> {
+          status = ExecutionStatus.FAILED;
+          errorType = "MemoryLimitExceeded";
+          error = "Memory limit exceeded (resource_limits.memory_mb): the run was killed";
+        }
+        case "process_limit" -> {
+          status = ExecutionStatus.FAILED;
+          errorType = "ProcessLimitExceeded";
+          error = "Process limit reached (resource_limits.max_processes + max_threads): a new process or "
+              + "thread was refused";
+        }
         case "killed" -> {
           // the runner was shut down: the sandbox stopped (or the service is draining)
           status = ExecutionStatus.CANCELLED;

@@ -34,6 +34,8 @@ public final class LocalBackend implements SandboxBackend {
   private final Path bwrapPath;
   private final Path wheels;
   private final Map<String, RunnerProcess> runners = new ConcurrentHashMap<>();
+  private final Map<String, Cgroups.Group> groups = new ConcurrentHashMap<>();
+  private final Cgroups cgroups;
   private volatile Path script;
 
   /**
@@ -42,7 +44,7 @@ public final class LocalBackend implements SandboxBackend {
    * @param runnerDir where the runner script is extracted (under the base path)
    */
   public LocalBackend(Path python, Path runnerDir, DeathListener deaths) {
-    this(python, runnerDir, deaths, false, null, null);
+    this(python, runnerDir, deaths, false, null, null, null);
   }
 
   /**
@@ -51,13 +53,14 @@ public final class LocalBackend implements SandboxBackend {
    * @param wheels a directory of wheels (pip find-links) made visible read-only inside, or null
    */
   public LocalBackend(Path python, Path runnerDir, DeathListener deaths, boolean bwrap, Path bwrapPath,
-      Path wheels) {
+      Path wheels, String cgroupNodeId) {
     this.python = python;
     this.runnerDir = runnerDir;
     this.deaths = deaths;
     this.bwrap = bwrap;
     this.bwrapPath = bwrapPath;
     this.wheels = wheels == null ? null : wheels.toAbsolutePath().normalize();
+    this.cgroups = cgroupNodeId == null ? null : Cgroups.detect(cgroupNodeId);
   }
 
   @Override
@@ -78,6 +81,12 @@ public final class LocalBackend implements SandboxBackend {
     if (old != null) {
       old.close();
     }
+    List<String> prefix = new java.util.ArrayList<>();
+    Cgroups.Group group = cgroups == null ? null : cgroups.create(spec.sandboxId(), spec.limits());
+    if (group != null) {
+      groups.put(spec.sandboxId(), group);
+      prefix.addAll(Cgroups.wrapper(group));
+    }
     RunnerSpec rs;
     if (bwrap) {
       if (!Files.isExecutable(bwrapPath)) {
@@ -85,10 +94,10 @@ public final class LocalBackend implements SandboxBackend {
             + ": install it (apt-get install -y bubblewrap) or set local.isolation: none "
             + "(SANDBOX_LOCAL_ISOLATION=none) to run sandboxes without OS isolation");
       }
-      rs = new RunnerSpec(python, Path.of(Bwrap.RUNNER), Bwrap.command(bwrapPath, spec, script(), wheels),
-          baseEnv(spec), spec.workspace());
+      prefix.addAll(Bwrap.command(bwrapPath, spec, script(), wheels));
+      rs = new RunnerSpec(python, Path.of(Bwrap.RUNNER), prefix, baseEnv(spec), spec.workspace());
     } else {
-      rs = new RunnerSpec(python, script(), List.of(), baseEnv(spec), spec.workspace());
+      rs = new RunnerSpec(python, script(), prefix, baseEnv(spec), spec.workspace());
     }
     RunnerProcess runner = RunnerProcess.start(rs);
     runners.put(spec.sandboxId(), runner);
@@ -122,6 +131,10 @@ public final class LocalBackend implements SandboxBackend {
     if (r != null) {
       r.close();
     }
+    Cgroups.Group g = groups.remove(sandboxId);
+    if (g != null) {
+      g.remove();
+    }
   }
 
   @Override
@@ -141,7 +154,9 @@ public final class LocalBackend implements SandboxBackend {
 
   @Override
   public void exec(String sandboxId, RunRequest request, RunListener listener) {
-    runner(sandboxId).exec(request, listener);
+    RunnerProcess r = runner(sandboxId);
+    Cgroups.Group g = groups.get(sandboxId);
+    r.exec(request, g == null ? listener : new LimitWatch(g, listener));
   }
 
   @Override
@@ -171,5 +186,8 @@ public final class LocalBackend implements SandboxBackend {
   @Override
   public void close() {
     runners.keySet().forEach(this::stop);
+    if (cgroups != null) {
+      cgroups.close();
+    }
   }
 }

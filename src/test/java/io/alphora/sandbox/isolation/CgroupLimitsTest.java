@@ -1,0 +1,90 @@
+package io.alphora.sandbox.isolation;
+
+import static io.alphora.sandbox.TestSupport.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.alphora.sandbox.CreateOptions;
+import io.alphora.sandbox.ExecRequest;
+import io.alphora.sandbox.ExecutionResult;
+import io.alphora.sandbox.ResourceLimits;
+import io.alphora.sandbox.Sandbox;
+import io.alphora.sandbox.SandboxManager;
+import io.alphora.sandbox.TestSupport;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * memory_mb, max_processes/max_threads and cpu_cores enforced by cgroups on a bubblewrap-confined
+ * sandbox: each run that hits a limit ends with the matching error_type, and the sandbox stays usable.
+ */
+class CgroupLimitsTest {
+  @TempDir
+  Path base;
+  Vertx vertx;
+  SandboxManager manager;
+  Sandbox sandbox;
+
+  @BeforeEach
+  void setUp() {
+    if (!Files.isRegularFile(Path.of("/sys/fs/cgroup/memory/memory.limit_in_bytes"))) {
+      throw new IllegalStateException("these tests need cgroup v1 memory and pids controllers writable by root");
+    }
+    vertx = Vertx.vertx();
+    manager = await(SandboxManager.deploy(vertx, TestSupport.config(base, new JsonObject())));
+    ResourceLimits small = new ResourceLimits(20, 128, 0.25, 1024, 5, 10, 256, false, 1_000_000, 10_000_000);
+    sandbox = await(manager.create(CreateOptions.defaults().withResourceLimits(small)));
+  }
+
+  @AfterEach
+  void tearDown() {
+    await(manager.shutdown());
+    await(vertx.close());
+  }
+
+  private void stillUsable() {
+    assertThat(await(sandbox.executeCode("print('ok')")).stdout()).isEqualTo("ok\n");
+  }
+
+  @Test
+  void memoryBomb() {
+    ExecutionResult r = await(sandbox.executeCode(
+        "print('allocating', flush=True)\nchunks = []\nwhile True:\n    chunks.append(b'x' * (16 << 20))"));
+    assertThat(r.errorType()).as(r.stderr()).isEqualTo("MemoryLimitExceeded");
+    assertThat(r.success()).isFalse();
+    assertThat(r.stdout()).isEqualTo("allocating\n");
+    stillUsable();
+  }
+
+  @Test
+  void forkBomb() {
+    ExecutionResult r = await(sandbox.execute(ExecRequest.python(
+        "import os, time\nprint('forking', flush=True)\nwhile True:\n    os.fork()").withTimeout(15)));
+    assertThat(r.errorType()).as(r.stderr()).isIn("ProcessLimitExceeded", "TimeoutError");
+    assertThat(r.stdout()).startsWith("forking\n");
+    stillUsable();
+    assertThat(await(sandbox.usage()).numProcesses()).as("the bomb's processes are gone").isLessThanOrEqualTo(8);
+  }
+
+  @Test
+  void threadExplosion() {
+    ExecutionResult r = await(sandbox.executeCode(
+        "import threading, time\nts = []\nfor i in range(1000):\n"
+            + "    t = threading.Thread(target=time.sleep, args=(5,)); t.start(); ts.append(t)"));
+    assertThat(r.errorType()).as(r.stderr()).isEqualTo("ProcessLimitExceeded");
+    assertThat(r.stderr()).contains("can't start new thread");
+    stillUsable();
+  }
+
+  @Test
+  void cpuQuota() {
+    ExecutionResult r = await(sandbox.executeCode("import time\nt = time.time()\nwhile time.time() - t < 2: pass"));
+    assertThat(r.success()).isTrue();
+    assertThat(r.cpuTime()).as("a quarter of a core over 2 s").isLessThan(1.2);
+  }
+}
