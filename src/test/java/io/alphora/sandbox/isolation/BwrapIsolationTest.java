@@ -153,6 +153,17 @@ class BwrapIsolationTest {
   }
 
   @Test
+  void tmpIsPrivateAndBoundedByDiskMb() {
+    ResourceLimits tiny = new ResourceLimits(30, 512, 1.0, 8, 10, 50, 1024, false, 10_485_760L, 104_857_600L);
+    Sandbox s = await(manager.create(CreateOptions.defaults().withResourceLimits(tiny)));
+    ExecutionResult r = await(s.executeCode("import os\nopen('/tmp/mine', 'w').write('x')\n"
+        + "try:\n    open('/tmp/fill', 'wb').write(b'x' * (20 << 20)); print('FILLED')\n"
+        + "except OSError as e: print('full', e.errno)"));
+    assertThat(r.stdout()).isEqualTo("full 28\n");
+    assertThat(run("import os; print(os.path.exists('/tmp/mine'))")).as("another sandbox's /tmp").isEqualTo("False\n");
+  }
+
+  @Test
   void readOnlyModeMakesTheWorkspaceReadOnlyInside() {
     SecurityPolicy ro = new SecurityPolicy(true, false, true, false, List.of(), List.of(), List.of(), List.of(),
         100, 1000, true, true);

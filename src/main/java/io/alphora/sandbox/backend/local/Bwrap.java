@@ -37,7 +37,9 @@ final class Bwrap {
         "--ro-bind", "/usr", "/usr",
         "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
         "--symlink", "usr/bin", "/bin", "--symlink", "usr/sbin", "/sbin",
-        "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
+        "--proc", "/proc", "--dev", "/dev",
+        // a private /tmp, no larger than the sandbox's disk budget (it is memory: the cgroup counts it too)
+        "--size", String.valueOf(spec.limits().diskMb() * 1024L * 1024L), "--tmpfs", "/tmp",
         "--dir", "/etc",
         "--ro-bind", etc.resolve("passwd").toString(), "/etc/passwd",
         "--ro-bind", etc.resolve("group").toString(), "/etc/group",
