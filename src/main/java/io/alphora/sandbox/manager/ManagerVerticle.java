@@ -37,6 +37,7 @@ public final class ManagerVerticle extends VerticleBase {
   final Map<String, MessageConsumer<JsonObject>> consumers = new HashMap<>();
   Registry registry;
   Lifecycle lifecycle;
+  AuditLog audit;
   private SandboxCommands commands;
   private ManagerCommands managerCommands;
   private long sweepTimer = -1;
@@ -54,7 +55,11 @@ public final class ManagerVerticle extends VerticleBase {
     lifecycle = new Lifecycle(this);
     commands = new SandboxCommands(this);
     managerCommands = new ManagerCommands(this);
-    return vertx.executeBlocking(registry::loadAll)
+    return AuditLog.open(vertx, settings.basePath(), addresses.audit())
+        .compose(a -> {
+          audit = a;
+          return vertx.executeBlocking(registry::loadAll);
+        })
         .compose(records -> {
           Future<?> all = Future.succeededFuture();
           for (SandboxRecord r : records) {
@@ -100,14 +105,35 @@ public final class ManagerVerticle extends VerticleBase {
   }
 
   private void onManager(Message<JsonObject> msg) {
-    reply(msg, () -> managerCommands.handle(msg.headers().get(Actions.HEADER), tenant(msg), body(msg)));
+    String action = msg.headers().get(Actions.HEADER);
+    String tenant = tenant(msg);
+    Object out = reply(msg, () -> managerCommands.handle(action, tenant, body(msg)));
+    if (!Actions.GET.equals(action) && !Actions.LIST.equals(action) && !Actions.STATUS.equals(action)) {
+      audited(out, tenant, null, action);
+    }
   }
 
   private void onSandbox(String id, Message<JsonObject> msg) {
-    reply(msg, () -> {
-      SandboxRecord r = visible(id, tenant(msg));
-      return commands.handle(msg.headers().get(Actions.HEADER), r, body(msg), msg);
+    String action = msg.headers().get(Actions.HEADER);
+    String tenant = tenant(msg);
+    SandboxRecord known = sandboxes.get(id);
+    boolean audit = known != null && known.policy.auditEnabled();
+    Object out = reply(msg, () -> {
+      SandboxRecord r = visible(id, tenant);
+      return commands.handle(action, r, body(msg), msg);
     });
+    if (audit && !Actions.READ_CHUNK.equals(action)) {
+      audited(out, tenant, id, action);
+    }
+  }
+
+  /** Appends the operation's outcome to the audit trail once it is known. */
+  private void audited(Object out, String tenant, String sandboxId, String action) {
+    if (out instanceof Future<?> f) {
+      f.onComplete(ar -> audit.record(tenant, sandboxId, action, ar.failed() ? ar.cause() : null));
+    } else {
+      audit.record(tenant, sandboxId, action, out instanceof Throwable t ? t : null);
+    }
   }
 
   static JsonObject body(Message<JsonObject> msg) { return msg.body() == null ? new JsonObject() : msg.body(); }
@@ -123,8 +149,11 @@ public final class ManagerVerticle extends VerticleBase {
     return r;
   }
 
-  /** Replies with a value, a Future's value, or the error; {@code NO_REPLY} when already answered. */
-  static void reply(Message<?> msg, java.util.concurrent.Callable<Object> work) {
+  /**
+   * Replies with a value, a Future's value, or the error; {@code NO_REPLY} when already answered.
+   * Returns what the work produced (a value, a Future, or the Throwable it threw) for the audit trail.
+   */
+  static Object reply(Message<?> msg, java.util.concurrent.Callable<Object> work) {
     try {
       Object out = work.call();
       if (out instanceof Future<?> f) {
@@ -140,8 +169,10 @@ public final class ManagerVerticle extends VerticleBase {
       } else if (out != NO_REPLY) {
         msg.reply(out);
       }
+      return out;
     } catch (Throwable t) {
       BusErrors.fail(msg, t);
+      return t;
     }
   }
 
@@ -196,6 +227,6 @@ public final class ManagerVerticle extends VerticleBase {
     if (sweepTimer >= 0) {
       vertx.cancelTimer(sweepTimer);
     }
-    return Future.succeededFuture();
+    return audit == null ? Future.succeededFuture() : audit.close();
   }
 }
