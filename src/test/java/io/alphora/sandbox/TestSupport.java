@@ -30,6 +30,14 @@ public final class TestSupport {
     }
   }
 
+  /** The config fragment for bubblewrap isolation; fails (never skips) when bubblewrap is missing. */
+  public static JsonObject bwrap() {
+    if (!Files.isExecutable(Path.of("/usr/bin/bwrap"))) {
+      throw new IllegalStateException("these tests need bubblewrap: apt-get install -y bubblewrap");
+    }
+    return new JsonObject().put("local", new JsonObject().put("isolation", "bwrap"));
+  }
+
   /** A config for tests: its own base path, the real /usr/bin/python3, no idle sweep. */
   public static SandboxConfig config(Path base, JsonObject extra) {
     if (!Files.isExecutable(Path.of("/usr/bin/python3"))) {

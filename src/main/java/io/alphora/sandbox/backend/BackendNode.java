@@ -91,16 +91,7 @@ public final class BackendNode {
     RunRequest run = toRunRequest(spec, id, req, sandboxEnv, stdinOpen);
     Execution ex = new Execution(sandboxId, id, addresses.exec(sandboxId, id), vertx.eventBus(),
         run.timeoutSeconds(), requestId);
-    running.put(id, ex);
-    ex.future().onComplete(r -> {
-      running.remove(id);
-      recent.put(id, ex);
-      // tells the manager first: it counts the run and sees the sandbox idle again before any reply
-      vertx.eventBus().send(addresses.internal(nodeId), new JsonObject().put("sandbox_id", sandboxId)
-          .put("exec_id", id).put("status", r.result().status().value())
-          .put("execution_time", r.result().executionTime()),
-          new DeliveryOptions().addHeader(Actions.HEADER, Actions.RUN_FINISHED));
-    });
+    track(ex, true);
     try {
       backend.exec(sandboxId, run, ex);
     } catch (RuntimeException e) {
@@ -188,13 +179,27 @@ public final class BackendNode {
         backend.inSandboxPath(spec, spec.workspace()), env, null, false, timeout, spec.limits().maxOutputSize(),
         false, Map.of("nofile", (long) spec.limits().maxOpenFiles()));
     Execution ex = new Execution(sandboxId, id, addresses.exec(sandboxId, id), vertx.eventBus(), timeout, null);
-    running.put(id, ex);
-    ex.future().onComplete(r -> {
-      running.remove(id);
-      recent.put(id, ex);
-    });
+    track(ex, false);
     backend.exec(sandboxId, run, ex);
     return ex;
+  }
+
+  /**
+   * Keeps a run findable while it runs and among the recent ones after; a user's run is also
+   * reported to the manager, before any reply, so it counts it and sees the sandbox idle again.
+   */
+  private void track(Execution ex, boolean userRun) {
+    running.put(ex.execId, ex);
+    ex.future().onComplete(r -> {
+      running.remove(ex.execId);
+      recent.put(ex.execId, ex);
+      if (userRun) {
+        vertx.eventBus().send(addresses.internal(nodeId), new JsonObject().put("sandbox_id", ex.sandboxId)
+            .put("exec_id", ex.execId).put("status", r.result().status().value())
+            .put("execution_time", r.result().executionTime()),
+            new DeliveryOptions().addHeader(Actions.HEADER, Actions.RUN_FINISHED));
+      }
+    });
   }
 
   Map<String, String> runEnv(SandboxSpec spec, Map<String, String> sandboxEnv, Map<String, String> runEnv) {

@@ -151,35 +151,37 @@ class ServiceProcessIT {
 
   @Test
   void anInvalidSettingStopsStartUpNamingTheKey() throws Exception {
-    ProcessBuilder pb = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-jar",
-        "target/alphora-sandbox.jar").redirectErrorStream(true);
+    assertThat(failedStart(java.util.Map.of("SANDBOX_HTTP_PORT", "abc"))).contains("SANDBOX_HTTP_PORT").contains("abc");
+    Path conf = base.resolve("bad.yaml");
+    Files.writeString(conf, "resource_limits:\n  memory_mb: -5\n");
+    assertThat(failedStart(java.util.Map.of(), "--conf", conf.toString())).contains("resource_limits.memory_mb");
+    assertThat(failedStart(java.util.Map.of("SANDBOX_HTTP_HOST", "0.0.0.0", "SANDBOX_HTTP_PORT", "0")))
+        .as("no keys: refuses a non-loopback address").contains("SANDBOX_API_KEYS").contains("0.0.0.0");
+  }
+
+  private CompletableFuture<HttpResponse<String>> runAsync(String sandboxPath, String code) {
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        return call("POST", sandboxPath + "/executions", new JsonObject().put("code", code).encode());
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+  }
+
+  /** Starts the jar expecting it to fail: returns what it printed, after checking it exited with 1. */
+  private String failedStart(java.util.Map<String, String> env, String... args) throws Exception {
+    java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(
+        System.getProperty("java.home") + "/bin/java", "-jar", "target/alphora-sandbox.jar"));
+    cmd.addAll(java.util.List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     pb.environment().put("SANDBOX_BASE_PATH", base.toString());
-    pb.environment().put("SANDBOX_HTTP_PORT", "abc");
+    pb.environment().putAll(env);
     Process p = pb.start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).isEqualTo(1);
-    assertThat(out).contains("SANDBOX_HTTP_PORT").contains("abc");
-
-    Path conf = base.resolve("bad.yaml");
-    Files.writeString(conf, "resource_limits:\n  memory_mb: -5\n");
-    Process q = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-jar",
-        "target/alphora-sandbox.jar", "--conf", conf.toString()).redirectErrorStream(true).start();
-    String out2 = new String(q.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(q.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(q.exitValue()).isEqualTo(1);
-    assertThat(out2).contains("resource_limits.memory_mb");
-
-    ProcessBuilder open = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-jar",
-        "target/alphora-sandbox.jar").redirectErrorStream(true);
-    open.environment().put("SANDBOX_BASE_PATH", base.toString());
-    open.environment().put("SANDBOX_HTTP_HOST", "0.0.0.0");
-    open.environment().put("SANDBOX_HTTP_PORT", "0");
-    Process r = open.start();
-    String out3 = new String(r.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(r.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(r.exitValue()).as("no keys: refuses a non-loopback address").isEqualTo(1);
-    assertThat(out3).contains("SANDBOX_API_KEYS").contains("0.0.0.0");
+    assertThat(p.exitValue()).as(out).isEqualTo(1);
+    return out;
   }
 
   @Test
@@ -187,22 +189,8 @@ class ServiceProcessIT {
     startService();
     String id = json("POST", "/v1/sandboxes", new JsonObject(), 201).getString("sandbox_id");
     String s = "/v1/sandboxes/" + id;
-    CompletableFuture<HttpResponse<String>> quick = CompletableFuture.supplyAsync(() -> {
-      try {
-        return call("POST", s + "/executions", new JsonObject().put("code",
-            "import time\ntime.sleep(1)\nprint('finished in time')").encode());
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    });
-    CompletableFuture<HttpResponse<String>> slow = CompletableFuture.supplyAsync(() -> {
-      try {
-        return call("POST", s + "/executions", new JsonObject().put("code",
-            "import time\nprint('started', flush=True)\ntime.sleep(60)").encode());
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    });
+    CompletableFuture<HttpResponse<String>> quick = runAsync(s, "import time\ntime.sleep(1)\nprint('finished in time')");
+    CompletableFuture<HttpResponse<String>> slow = runAsync(s, "import time\nprint('started', flush=True)\ntime.sleep(60)");
     Thread.sleep(500);
     long t0 = System.nanoTime();
     new ProcessBuilder("kill", "-TERM", String.valueOf(process.pid())).start().waitFor();

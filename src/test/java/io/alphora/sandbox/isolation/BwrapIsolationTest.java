@@ -33,12 +33,8 @@ class BwrapIsolationTest {
 
   @BeforeEach
   void setUp() {
-    if (!Files.isExecutable(Path.of("/usr/bin/bwrap"))) {
-      throw new IllegalStateException("these tests need bubblewrap: apt-get install -y bubblewrap");
-    }
     vertx = Vertx.vertx();
-    manager = await(SandboxManager.deploy(vertx, TestSupport.config(base,
-        new JsonObject().put("local", new JsonObject().put("isolation", "bwrap")))));
+    manager = await(SandboxManager.deploy(vertx, TestSupport.config(base, TestSupport.bwrap())));
     sandbox = await(manager.create(CreateOptions.defaults()));
   }
 
@@ -141,8 +137,7 @@ class BwrapIsolationTest {
     Path wheels = base.resolve("wheels");
     io.alphora.sandbox.Wheels.build(wheels, "tinypkg", "3.0");
     await(manager.shutdown());
-    manager = await(SandboxManager.deploy(vertx, TestSupport.config(base, new JsonObject()
-        .put("local", new JsonObject().put("isolation", "bwrap"))
+    manager = await(SandboxManager.deploy(vertx, TestSupport.config(base, TestSupport.bwrap()
         .put("pip", new JsonObject().put("index_url", "").put("find_links", wheels.toString())))));
     Sandbox s = await(manager.create(CreateOptions.defaults()));
     ExecutionResult install = await(s.installPackage("tinypkg", "3.0"));

@@ -36,7 +36,7 @@ class CgroupLimitsTest {
       throw new IllegalStateException("these tests need cgroup v1 memory and pids controllers writable by root");
     }
     vertx = Vertx.vertx();
-    manager = await(SandboxManager.deploy(vertx, TestSupport.config(base, new JsonObject())));
+    manager = await(SandboxManager.deploy(vertx, TestSupport.config(base, TestSupport.bwrap())));
     ResourceLimits small = new ResourceLimits(20, 128, 0.25, 1024, 5, 10, 256, false, 1_000_000, 10_000_000);
     sandbox = await(manager.create(CreateOptions.defaults().withResourceLimits(small)));
   }
