@@ -470,10 +470,86 @@ def _exec_argv(argv, env):
         return 126 if getattr(e, "errno", None) == 13 else 127
 
 
+_SUBPROCESS_ENTRIES = (
+    "subprocess", "multiprocessing", "pty", "_posixsubprocess", "concurrent.futures.process",
+    "os.system", "os.popen", "os.fork", "os.forkpty", "os.posix_spawn", "os.posix_spawnp",
+    "os.execv", "os.execve", "os.execl", "os.execle", "os.execlp", "os.execlpe", "os.execvp", "os.execvpe",
+    "os.spawnl", "os.spawnle", "os.spawnlp", "os.spawnlpe", "os.spawnv", "os.spawnve", "os.spawnvp",
+    "os.spawnvpe")
+
+
+def _install_policy(policy):
+    """The import policy (blocked_imports, allowed_imports, allow_subprocess) as a speed bump for the
+    run's own code: imports made by the run's code (its __main__ and files outside the interpreter's
+    library directories) of a blocked module fail with ImportError, and blocked functions such as
+    os.system raise PermissionError. Library code is not checked, and importlib or ctypes can get
+    around it: the OS boundary (namespaces, cgroups) is what actually contains the run."""
+    import builtins
+    import sysconfig
+    blocked = set(policy.get("blocked_imports") or ())
+    allowed = set(policy.get("allowed_imports") or ())
+    if not policy.get("allow_subprocess", True):
+        blocked.update(_SUBPROCESS_ENTRIES)
+    libs = tuple({sysconfig.get_paths()[k] for k in ("stdlib", "platstdlib", "purelib", "platlib")}
+                 | {p for p in sys.path if p.endswith(("site-packages", "dist-packages"))})
+    original = builtins.__import__
+
+    def denied(name):
+        for b in blocked:
+            if name == b or name.startswith(b + "."):
+                return "blocked_imports" if b in (policy.get("blocked_imports") or ()) else "allow_subprocess=false"
+        if allowed and name.split(".")[0] not in allowed and name not in allowed:
+            return "allowed_imports"
+        return None
+
+    def from_user(g):
+        if g is None:
+            return True
+        if g.get("__name__") == "__main__":
+            return True
+        f = g.get("__file__")
+        return bool(f) and not str(f).startswith(libs)
+
+    def stub(entry):
+        def blocked_call(*args, **kwargs):
+            raise PermissionError("%s is blocked by the sandbox's security policy" % entry)
+        blocked_call._alphora_blocked = True
+        return blocked_call
+
+    def patch():
+        for entry in blocked:
+            mod, _, attr = entry.rpartition(".")
+            m = sys.modules.get(mod) if mod else None
+            if m is not None and not getattr(getattr(m, attr, None), "_alphora_blocked", False) \
+                    and hasattr(m, attr):
+                try:
+                    setattr(m, attr, stub(entry))
+                except (AttributeError, TypeError):
+                    pass
+
+    def guarded(name, globals=None, locals=None, fromlist=(), level=0):
+        if level == 0 and from_user(globals):
+            why = denied(name)
+            for f in fromlist or ():
+                why = why or (denied(name + "." + f) if name + "." + f in blocked else None)
+            if why:
+                raise ImportError("import of %r is blocked by the sandbox's security policy (%s)" % (name, why),
+                                  name=name)
+        module = original(name, globals, locals, fromlist, level)
+        patch()
+        return module
+
+    patch()
+    builtins.__import__ = guarded
+
+
 def _run_python(req, env):
     """Run code or a file as __main__ with the semantics of `python -u -c` / `python -u file`."""
     os.environ.clear()
     os.environ.update(env)
+    policy = os.environ.pop("ALPHORA_POLICY", None)   # never visible to the run, nor inherited
+    if policy:
+        _install_policy(json.loads(policy))   # set by the service only (it drops any user value)
     extra = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
     for finder in list(sys.path_importer_cache.values()):   # packages installed since start-up
         if hasattr(finder, "invalidate_caches"):

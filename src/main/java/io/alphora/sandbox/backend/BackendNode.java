@@ -134,6 +134,7 @@ public final class BackendNode {
     switch (lang) {
       case "python", "python3", "py" -> {
         only(req, req.code() != null ^ req.file() != null, "a python run needs exactly one of 'code' or 'file'");
+        importPolicy(spec, env);
         if (req.command() != null) {
           throw invalid("'command' belongs to shell runs; use 'code' or 'file' with language python");
         }
@@ -217,6 +218,20 @@ public final class BackendNode {
     }
     env.putAll(runEnv);
     return env;
+  }
+
+  /**
+   * The import policy for a Python run, read (and removed from the environment) by the runner before
+   * the run's code starts; see the runner's {@code _install_policy}.
+   */
+  private static void importPolicy(SandboxSpec spec, Map<String, String> env) {
+    env.remove("ALPHORA_POLICY"); // only the service sets it
+    var p = spec.policy();
+    if (!p.blockedImports().isEmpty() || !p.allowedImports().isEmpty() || !p.allowSubprocess()) {
+      env.put("ALPHORA_POLICY", new JsonObject().put("blocked_imports", new io.vertx.core.json.JsonArray(p.blockedImports()))
+          .put("allowed_imports", new io.vertx.core.json.JsonArray(p.allowedImports()))
+          .put("allow_subprocess", p.allowSubprocess()).encode());
+    }
   }
 
   static double effectiveTimeout(SandboxSpec spec, Double requested) {

@@ -118,7 +118,8 @@ class ServiceProcessIT {
   @Test
   void sandboxesSurviveKillDashNine() throws Exception {
     startService();
-    String id = json("POST", "/v1/sandboxes", new JsonObject().put("name", "durable"), 201).getString("sandbox_id");
+    String id = json("POST", "/v1/sandboxes", new JsonObject().put("name", "durable")
+        .put("security_policy", "permissive"), 201).getString("sandbox_id");
     String s = "/v1/sandboxes/" + id;
     json("PUT", s + "/env", new JsonObject().put("env", new JsonObject().put("KEPT", "yes")), 200);
     assertThat(call("PUT", s + "/files/notes.txt", "persisted").statusCode()).isEqualTo(201);

@@ -14,6 +14,7 @@ import io.alphora.sandbox.ResourceLimits;
 import io.alphora.sandbox.Sandbox;
 import io.alphora.sandbox.SandboxException;
 import io.alphora.sandbox.SandboxManager;
+import io.alphora.sandbox.SecurityPolicy;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -53,6 +54,11 @@ public abstract class SandboxBackendContract {
   }
 
   protected ExecutionResult run(String code) { return await(sandbox.executeCode(code)); }
+
+  /** A sandbox whose code may start processes itself (the default policy forbids it). */
+  protected Sandbox permissive() {
+    return await(manager.create(CreateOptions.defaults().withSecurityPolicy(SecurityPolicy.permissive())));
+  }
 
   @Test
   void echo() {
@@ -116,6 +122,7 @@ public abstract class SandboxBackendContract {
         // a daemon that escapes the process group (setsid) and double-forks, appending to a file
         "subprocess.Popen(['/bin/sh', '-c', 'setsid /bin/sh -c \"while true; do echo x >> marker.txt; sleep 0.05; done\" &'])",
         "time.sleep(60)");
+    Sandbox sandbox = permissive();
     ExecutionResult r = await(sandbox.executeCode(code, 1.5));
     assertThat(r.status()).isEqualTo(ExecutionStatus.TIMEOUT);
     assertThat(r.errorType()).isEqualTo("TimeoutError");
@@ -131,6 +138,7 @@ public abstract class SandboxBackendContract {
 
   @Test
   void leftoversDieWhenTheMainProcessEndsUnlessBackground() throws Exception {
+    sandbox = permissive();
     String spawn = "import subprocess\nsubprocess.Popen(['/bin/sh','-c','while true; do echo x >> %s; sleep 0.05; done'])\n";
     ExecutionResult plain = run(String.format(spawn, "plain.txt"));
     assertThat(plain.success()).isTrue();
