@@ -72,7 +72,7 @@ public final class Main {
       return Future.failedFuture(e);
     }
     return Embedded.deploy(vertx, config).compose(node -> {
-      HttpVerticle http = new HttpVerticle(node.metrics());
+      HttpVerticle http = new HttpVerticle(node.metrics(), node.storage());
       return vertx.deployVerticle(http, new io.vertx.core.DeploymentOptions().setConfig(httpConfig(config)))
           .map(id -> new Started(node, http.actualPort()));
     });

@@ -24,6 +24,9 @@ public final class Addresses {
   /** Where a run's events ({@code start}, {@code stdout}, {@code stderr}, {@code exit}) are published. */
   public String exec(String sandboxId, String execId) { return sandbox(sandboxId) + ".exec." + execId; }
 
+  /** Storage commands (objects, listings, presigned URLs) of the node's configured store. */
+  public String storage() { return prefix + ".storage"; }
+
   /** Lifecycle events: created, started, stopped, destroyed, idle_cleaned. */
   public String events() { return prefix + ".events"; }
 
