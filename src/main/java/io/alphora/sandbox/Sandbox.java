@@ -51,6 +51,16 @@ public interface Sandbox extends AutoCloseable {
 
   Future<SandboxInfo> keepalive();
 
+  /**
+   * Saves the workspace as a {@code tar.gz} object in the configured storage under a key chosen by
+   * the service ({@code snapshots/<id>/<time>.tar.gz}); links and special files are left out and
+   * listed in {@link SnapshotInfo#skipped()}.
+   */
+  default Future<SnapshotInfo> snapshot() { return snapshot(null); }
+
+  /** {@link #snapshot()} under {@code key} (null: the service chooses), replacing any object there. */
+  Future<SnapshotInfo> snapshot(String key);
+
   // runs
 
   Future<ExecutionResult> execute(ExecRequest request);

@@ -26,6 +26,20 @@ public interface SandboxManager extends AutoCloseable {
 
   Future<Sandbox> create(CreateOptions options);
 
+  /**
+   * Creates a sandbox whose workspace is restored from a snapshot ({@link Sandbox#snapshot()}):
+   * {@code object_not_found} when the key does not exist, {@code invalid_request} (and nothing
+   * created) when the archive has entries that leave the workspace, links or devices.
+   */
+  Future<Sandbox> createFromSnapshot(String snapshotKey, CreateOptions options);
+
+  /**
+   * The object storage configured for the service ({@code storage.*}): local directory, S3 or MinIO.
+   * For {@link #deploy}: this node's store, streaming included; for {@link #client}: the store of
+   * the node answering on the bus, with objects up to 16 MiB.
+   */
+  io.alphora.sandbox.storage.Storage storage();
+
   /** The sandbox with this id, or a new one with this id and {@code options}. */
   Future<Sandbox> getOrCreate(String sandboxId, CreateOptions options);
 

@@ -75,7 +75,7 @@ public final class Main {
       return Future.failedFuture(e);
     }
     return Embedded.deploy(vertx, config).compose(node -> {
-      HttpVerticle http = new HttpVerticle(node.metrics(), keys);
+      HttpVerticle http = new HttpVerticle(node.metrics(), keys, node.storage());
       return vertx.deployVerticle(http, new io.vertx.core.DeploymentOptions().setConfig(httpConfig(config)))
           .map(id -> new Started(node, http.actualPort()));
     });

@@ -34,6 +34,8 @@ public final class Actions {
   public static final String HEALTH = "health_check";
   public static final String USAGE = "get_resource_usage";
   public static final String KEEPALIVE = "keepalive";
+  /** Saves the workspace as a tar.gz object in the storage: body {@code {key?}}. */
+  public static final String SNAPSHOT = "snapshot";
 
   // sandbox address: runs
   public static final String EXEC = "exec";
@@ -65,6 +67,21 @@ public final class Actions {
   public static final String GET_ENV_VAR = "get_env_var";
   public static final String SET_ENV_VAR = "set_env_var";
   public static final String DELETE_ENV_VAR = "delete_env_var";
+
+  // storage address (see docs/storage.md)
+  public static final String PUT_OBJECT = "put_object";
+  public static final String GET_OBJECT = "get_object";
+  public static final String DELETE_OBJECT = "delete_object";
+  public static final String OBJECT_EXISTS = "object_exists";
+  public static final String OBJECT_INFO = "object_info";
+  public static final String LIST_OBJECTS = "list_objects";
+  public static final String COPY_OBJECT = "copy_object";
+  public static final String MOVE_OBJECT = "move_object";
+  public static final String DELETE_PREFIX = "delete_prefix";
+  public static final String STORAGE_SIZE = "storage_size";
+  public static final String PRESIGN = "presign";
+  public static final String STORAGE_INFO = "storage_info";
+  public static final String STORAGE_HEALTH = "storage_health";
 
   // internal address (node-local)
   public static final String RUN_FINISHED = "run_finished";

@@ -27,6 +27,9 @@ public final class Addresses {
   /** The audit trail: one record per operation (see docs/security.md). */
   public String audit() { return prefix + ".audit"; }
 
+  /** Storage commands (objects, listings, presigned URLs) of the node's configured store. */
+  public String storage() { return prefix + ".storage"; }
+
   /** Lifecycle events: created, started, stopped, destroyed, idle_cleaned. */
   public String events() { return prefix + ".events"; }
 

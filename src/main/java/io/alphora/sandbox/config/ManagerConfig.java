@@ -14,8 +14,9 @@ import io.vertx.core.json.JsonObject;
  *     requests) ({@code idle_sweep_seconds}, env {@code SANDBOX_IDLE_SWEEP}, default 60)
  * @param autoCleanup delete a sandbox's workspace when it stops, the seed's flag
  *     ({@code auto_cleanup}, env {@code SANDBOX_AUTO_CLEANUP}, default false)
- * @param persistFiles keep workspaces and the registry across restarts ({@code persist_files}, env
- *     {@code SANDBOX_PERSIST_FILES}, default true)
+ * @param persistFiles save each workspace to storage when its sandbox stops or is idle-cleaned and
+ *     restore it on get_or_create ({@code persist_files}, env {@code SANDBOX_PERSIST_FILES}, default
+ *     false: an archive per stop is a cost to opt into; workspaces survive restarts regardless)
  */
 public record ManagerConfig(
     int maxSandboxes, int idleTimeoutSeconds, int idleSweepSeconds, boolean autoCleanup,
@@ -23,7 +24,7 @@ public record ManagerConfig(
 
   /** The built-in defaults. */
   public static ManagerConfig defaults() {
-    return new ManagerConfig(100, 3600, 60, false, true);
+    return new ManagerConfig(100, 3600, 60, false, false);
   }
 
   static ManagerConfig parse(Section s) {

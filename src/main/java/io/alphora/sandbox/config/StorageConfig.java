@@ -8,8 +8,9 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * Object storage ({@code storage:} in the config file), the seed's {@code StorageConfig}. S3 and MinIO
- * need {@code access_key}, {@code secret_key} and {@code bucket}; MinIO also needs {@code endpoint}
+ * Object storage ({@code storage:} in the config file), the seed's {@code StorageConfig}. MinIO needs
+ * {@code access_key}, {@code secret_key}, {@code bucket} and {@code endpoint}; S3 needs a bucket and
+ * either both keys or neither (then the AWS SDK's default credential chain is used)
  * (a MinIO config without one is an error, where the seed silently dropped storage).
  * {@link #toString()} and the config's {@code toJson()} mask the secret key.
  *
@@ -62,8 +63,11 @@ public record StorageConfig(
         s.bool("path_style", type == Type.MINIO));
     s.done();
     if (type != Type.LOCAL) {
-      required(s, "access_key", c.accessKey(), type);
-      required(s, "secret_key", c.secretKey(), type);
+      // S3 without either key uses the SDK's default credential chain (env, profile, instance role)
+      if (type == Type.MINIO || c.accessKey() != null || c.secretKey() != null) {
+        required(s, "access_key", c.accessKey(), type);
+        required(s, "secret_key", c.secretKey(), type);
+      }
       if (!BUCKET.matcher(c.bucket()).matches()) {
         throw invalid(s.key("bucket"), c.bucket(), "must be a bucket name: 3-63 of a-z 0-9 . -");
       }

@@ -78,6 +78,13 @@ public class BusSandbox implements Sandbox {
   }
 
   @Override
+  public Future<io.alphora.sandbox.SnapshotInfo> snapshot(String key) {
+    JsonObject b = key == null ? new JsonObject() : new JsonObject().put("key", key);
+    return bus.sandbox(id, Actions.SNAPSHOT, b, RUN_TIMEOUT_MS)
+        .map(j -> Json.fromJson((JsonObject) j, io.alphora.sandbox.SnapshotInfo.class, "reply"));
+  }
+
+  @Override
   public Future<SandboxInfo> keepalive() { return call(Actions.KEEPALIVE).map(BusSandbox::info); }
 
   @Override

@@ -12,6 +12,8 @@ import io.alphora.sandbox.bus.Actions;
 import io.alphora.sandbox.bus.Addresses;
 import io.alphora.sandbox.bus.BusClient;
 import io.alphora.sandbox.bus.Json;
+import io.alphora.sandbox.storage.Storage;
+import io.alphora.sandbox.storage.bus.BusStorage;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -25,10 +27,25 @@ import java.util.function.Supplier;
 public final class BusSandboxManager implements SandboxManager {
   private final BusClient bus;
   private final Supplier<Future<Void>> onShutdown;
+  private final Storage storage;
 
   public BusSandboxManager(Vertx vertx, Addresses addresses, Supplier<Future<Void>> onShutdown) {
+    this(vertx, addresses, onShutdown, null);
+  }
+
+  /** {@code storage}: the node's own store (null: the store of whoever answers on the bus). */
+  public BusSandboxManager(Vertx vertx, Addresses addresses, Supplier<Future<Void>> onShutdown, Storage storage) {
     this.bus = new BusClient(vertx, addresses);
     this.onShutdown = onShutdown;
+    this.storage = storage != null ? storage : new BusStorage(vertx, bus);
+  }
+
+  @Override
+  public Storage storage() { return storage; }
+
+  @Override
+  public Future<Sandbox> createFromSnapshot(String snapshotKey, CreateOptions options) {
+    return bus.managerJson(Actions.CREATE, createBody(options).put("from_snapshot", snapshotKey)).map(this::handle);
   }
 
   static JsonObject createBody(CreateOptions o) {

@@ -19,6 +19,9 @@ import io.alphora.sandbox.config.SandboxConfig;
 import io.alphora.sandbox.manager.ManagerSettings;
 import io.alphora.sandbox.manager.ManagerVerticle;
 import io.alphora.sandbox.metrics.SandboxMetrics;
+import io.alphora.sandbox.storage.Storage;
+import io.alphora.sandbox.storage.bus.StorageVerticle;
+import io.alphora.sandbox.storage.snapshot.Snapshots;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.ThreadingModel;
@@ -41,7 +44,7 @@ public final class Embedded {
 
   /** A deployed node: its manager facade, and how to take it down again. */
   public record Node(SandboxManager manager, BusClient bus, ManagerSettings settings, SandboxMetrics metrics,
-      Future<Void> closed) {}
+      Future<Void> closed, Storage storage) {}
 
   public static Future<Node> deploy(Vertx vertx, SandboxConfig config) {
     Addresses addresses = new Addresses(config.eventBusPrefix());
@@ -62,10 +65,13 @@ public final class Embedded {
           config.pip().findLinks() == null ? null : Path.of(config.pip().findLinks()), settings.nodeId());
       BackendNode node = new BackendNode(vertx, addresses, settings.nodeId(), backend, settings.basePath(),
           Path.of(config.local().python()), pip(config));
+      Storage storage = Storage.create(vertx, config.storage());
+      Snapshots snapshots = new Snapshots(vertx, storage);
       DeploymentOptions workers = new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)
           .setInstances(BACKEND_WORKERS).setConfig(new JsonObject().put("node_id", settings.nodeId()));
       return vertx.deployVerticle(() -> new BackendVerticle(node), workers).compose(backendId ->
-          vertx.deployVerticle(new ManagerVerticle(settings, addresses, metrics)).map(managerId -> {
+          vertx.deployVerticle(new StorageVerticle(storage, addresses)).compose(storageId -> vertx.deployVerticle(
+              new ManagerVerticle(settings, addresses, metrics, snapshots, config.persistFiles())).map(managerId -> {
             BusClient bus = new BusClient(vertx, addresses);
             io.vertx.core.Promise<Void> closed = io.vertx.core.Promise.promise();
             BusSandboxManager facade = new BusSandboxManager(vertx, addresses, () -> {
@@ -73,6 +79,9 @@ public final class Embedded {
                 drain(bus, settings)
                     .eventually(() -> vertx.undeploy(managerId))
                     .eventually(() -> vertx.undeploy(backendId))
+                    .eventually(() -> vertx.undeploy(storageId))
+                    .eventually(snapshots::close)
+                    .eventually(storage::close)
                     .eventually(() -> vertx.executeBlocking(() -> {
                       backend.close();
                       return null;
@@ -80,9 +89,9 @@ public final class Embedded {
                     .onComplete(ar -> closed.tryComplete());
               }
               return closed.future();
-            });
-            return new Node(facade, bus, settings, metrics, closed.future());
-          }));
+            }, storage);
+            return new Node(facade, bus, settings, metrics, closed.future(), storage);
+          })));
     });
   }
 

@@ -85,10 +85,13 @@ final class Lifecycle {
   }
 
   Future<JsonObject> stop(SandboxRecord r) {
-    return serial(r, () -> doStop(r).map(v -> m.info(r)));
+    return serial(r, () -> doStop(r, true).map(v -> m.info(r)));
   }
 
-  private Future<Void> doStop(SandboxRecord r) {
+  private Future<Void> doStop(SandboxRecord r) { return doStop(r, false); }
+
+  /** {@code persist}: save the workspace for persist_files (an explicit stop, or shutdown). */
+  private Future<Void> doStop(SandboxRecord r, boolean persist) {
     if (r.status != SandboxStatus.RUNNING && r.status != SandboxStatus.STARTING
         && r.status != SandboxStatus.ERROR) {
       return Future.succeededFuture();
@@ -101,10 +104,16 @@ final class Lifecycle {
           r.activeRuns = 0;
           r.statusMessage = ar.failed() ? "stop reported: " + ar.cause().getMessage() : null;
           m.publish("stopped", r);
-          Future<Void> wipe = m.settings.autoCleanup()
-              ? backend(r, Actions.BACKEND_WIPE, new JsonObject(), START_TIMEOUT_MS).mapEmpty()
-              : Future.succeededFuture();
-          return wipe.compose(v -> m.save(r));
+          return (persist ? m.persistence.persist(r) : Future.<Void>succeededFuture()).transform(saved -> {
+            if (saved.failed()) { // keep the files: they exist nowhere else
+              r.statusMessage = "workspace not saved to storage (" + saved.cause().getMessage() + ")"
+                  + (m.settings.autoCleanup() ? "; not wiped by auto_cleanup" : "");
+            }
+            Future<Void> wipe = m.settings.autoCleanup() && saved.succeeded()
+                ? backend(r, Actions.BACKEND_WIPE, new JsonObject(), START_TIMEOUT_MS).mapEmpty()
+                : Future.succeededFuture();
+            return wipe.compose(v -> m.save(r));
+          });
         });
   }
 
@@ -133,7 +142,10 @@ final class Lifecycle {
       if (!r.live()) {
         return Future.succeededFuture();
       }
+      // idle cleanup keeps the files for persist_files (a failed save keeps the sandbox: the next
+      // sweep tries again); an explicit destroy deletes the saved copy as well
       return doStop(r)
+          .compose(v -> event.equals("idle_cleaned") ? m.persistence.persist(r) : m.persistence.forget(r))
           .compose(v -> backend(r, Actions.BACKEND_DESTROY, new JsonObject(), START_TIMEOUT_MS))
           .compose(v -> m.unregisterConsumer(r.id))
           .map(v -> {

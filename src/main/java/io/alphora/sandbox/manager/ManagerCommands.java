@@ -43,7 +43,7 @@ final class ManagerCommands {
         if (r != null && r.live()) {
           return m.info(m.visible(id, tenant));
         }
-        return create(tenant, b);
+        return create(tenant, b, true);
       }
       case Actions.GET -> {
         return m.info(m.visible(str(b, "sandbox_id"), tenant));
@@ -85,7 +85,10 @@ final class ManagerCommands {
     }
   }
 
-  private Future<JsonObject> create(String tenant, JsonObject b) {
+  private Future<JsonObject> create(String tenant, JsonObject b) { return create(tenant, b, false); }
+
+  /** {@code restorePersisted}: get_or_create brings back a workspace saved by persist_files. */
+  private Future<JsonObject> create(String tenant, JsonObject b, boolean restorePersisted) {
     for (String k : b.fieldNames()) {
       if (!CREATE_FIELDS.contains(k)) {
         throw new SandboxException.InvalidRequestException("unknown field '" + k + "' in the create request",
@@ -95,10 +98,7 @@ final class ManagerCommands {
     if (m.draining) {
       throw Lifecycle.draining();
     }
-    if (b.getValue("from_snapshot") != null) {
-      throw new SandboxException.InvalidRequestException("'from_snapshot' needs the storage subsystem, which "
-          + "this build does not have yet", Map.of("field", "from_snapshot"));
-    }
+    String fromSnapshot = Persistence.fromSnapshot(b);
     String id = b.getValue("sandbox_id") == null ? m.newId() : Ids.checkSandboxId(str(b, "sandbox_id"));
     if (m.sandboxes.containsKey(id)) {
       throw new SandboxException.SandboxStateException(ErrorCode.SANDBOX_ALREADY_EXISTS,
@@ -141,7 +141,8 @@ final class ManagerCommands {
     r.createdAt = Instant.now();
     r.lastActivityAt = r.createdAt;
     m.sandboxes.put(id, r);
-    Future<Void> ready = m.lifecycle.register(r)
+    Future<Void> ready = m.persistence.restore(r, fromSnapshot, restorePersisted)
+        .compose(v -> m.lifecycle.register(r))
         .compose(v -> m.registerConsumer(r))
         .compose(v -> m.save(r))
         .onSuccess(v -> m.publish("created", r))

@@ -42,17 +42,29 @@ public final class ManagerVerticle extends VerticleBase {
   private ManagerCommands managerCommands;
   private long sweepTimer = -1;
   boolean draining;
+  private final io.alphora.sandbox.storage.snapshot.Snapshots snapshots;
+  private final boolean persistFiles;
+  Persistence persistence;
 
   public ManagerVerticle(ManagerSettings settings, Addresses addresses, SandboxMetrics metrics) {
+    this(settings, addresses, metrics, null, false);
+  }
+
+  /** With storage: snapshots, {@code from_snapshot} and (when {@code persistFiles}) persisted workspaces. */
+  public ManagerVerticle(ManagerSettings settings, Addresses addresses, SandboxMetrics metrics,
+      io.alphora.sandbox.storage.snapshot.Snapshots snapshots, boolean persistFiles) {
     this.settings = settings;
     this.addresses = addresses;
     this.metrics = metrics;
+    this.snapshots = snapshots;
+    this.persistFiles = persistFiles;
   }
 
   @Override
   public Future<?> start() {
     registry = new Registry(vertx, settings.basePath());
     lifecycle = new Lifecycle(this);
+    persistence = new Persistence(this, snapshots, persistFiles);
     commands = new SandboxCommands(this);
     managerCommands = new ManagerCommands(this);
     return AuditLog.open(vertx, settings.basePath(), addresses.audit())

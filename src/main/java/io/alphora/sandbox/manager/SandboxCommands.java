@@ -48,6 +48,9 @@ final class SandboxCommands {
         return lc.backend(r, Actions.BACKEND_HEALTH, new JsonObject(), GRACE_MS)
             .map(o -> ((JsonObject) o).put("status", r.status.value()));
       }
+      case Actions.SNAPSHOT -> {
+        return m.persistence.snapshot(r, b);
+      }
       case Actions.KEEPALIVE -> {
         r.touch();
         return m.info(r);

@@ -4,6 +4,9 @@ import io.alphora.sandbox.bus.Actions;
 import io.alphora.sandbox.bus.Addresses;
 import io.alphora.sandbox.bus.BusClient;
 import io.alphora.sandbox.metrics.SandboxMetrics;
+import io.alphora.sandbox.storage.Storage;
+import io.alphora.sandbox.storage.bus.BusStorage;
+import io.alphora.sandbox.storage.local.LocalStorage;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -21,18 +24,25 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The REST front end. It only sends commands over the event bus (through {@link BusClient}); it never
- * calls a backend. Config: {@code host, port, max_body_bytes, staging_dir, python, event_bus_prefix}.
+ * calls a backend. Object storage is the exception: bodies stream between the connection and this
+ * node's {@link Storage} (docs/storage.md says why). Config: {@code host, port, max_body_bytes, staging_dir, python, event_bus_prefix}.
  */
 public final class HttpVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
 
   private final SandboxMetrics metrics;
   private final ApiKeys keys;
+  private final Storage nodeStorage;
   private HttpServer server;
 
-  public HttpVerticle(SandboxMetrics metrics, ApiKeys keys) {
+  /**
+   * @param storage this node's store, served directly (bodies stream; see docs/storage.md), or null
+   *     to use the store of the node answering on the bus (objects up to 16 MiB)
+   */
+  public HttpVerticle(SandboxMetrics metrics, ApiKeys keys, Storage storage) {
     this.metrics = metrics;
     this.keys = keys;
+    this.nodeStorage = storage;
   }
 
   @Override
@@ -46,17 +56,24 @@ public final class HttpVerticle extends VerticleBase {
     router.route().handler(ctx -> {
       ctx.response().putHeader("Cache-Control", "no-store");
       ctx.addEndHandler(v -> metrics.httpRequest(ctx.request().method().name(), ctx.response().getStatusCode()));
-      boolean upload = ctx.request().method() == HttpMethod.PUT && ctx.request().path().contains("/files/");
+      String path = ctx.request().path();
+      boolean upload = ctx.request().method() == HttpMethod.PUT && (path.contains("/files/")
+          || path.startsWith(StorageRoutes.OBJECTS) || path.startsWith(LocalStorage.PRESIGNED_PATH));
       if (upload) {
         ctx.next();
       } else {
         bodies.handle(ctx);
       }
     });
-    mountService(router, bus, c);
+    Storage storage = nodeStorage != null ? nodeStorage : new BusStorage(vertx, bus);
+    mountService(router, bus, c, storage);
     new SandboxRoutes().mount(router);
     new FileRoutes(vertx, staging).mount(router);
     new ManagerRoutes().mount(router);
+    new StorageRoutes(vertx, bus, storage).mount(router);
+    if (storage instanceof LocalStorage local) {
+      new PresignedRoutes(local).mount(router);
+    }
     router.route().failureHandler(ctx -> {
       if (ctx.failure() != null) {
         Http.error(ctx, ctx.failure());
@@ -79,6 +96,7 @@ public final class HttpVerticle extends VerticleBase {
         .onSuccess(s -> {
           server = s;
           LOG.info("listening on http://{}:{}", c.getString("host", "127.0.0.1"), s.actualPort());
+          advertise(c.getString("host", "127.0.0.1"), s.actualPort());
         });
   }
 
@@ -112,20 +130,33 @@ public final class HttpVerticle extends VerticleBase {
     ctx.next();
   }
 
-  private void mountService(Router router, BusClient bus, JsonObject c) {
+  /** Where local storage's presigned URLs point when made outside a request (Java API, bus). */
+  private void advertise(String host, int port) {
+    String h = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host.contains(":") ? "[" + host + "]" : host;
+    vertx.sharedData().getLocalMap(LocalStorage.NODE_MAP).put(LocalStorage.BASE_URL, "http://" + h + ":" + port);
+  }
+
+  private void mountService(Router router, BusClient bus, JsonObject c, Storage storage) {
     router.get("/health").handler(ctx -> Http.json(ctx, 200, new JsonObject().put("status", "ok")));
     router.get("/ready").handler(ctx -> {
       Path python = Path.of(c.getString("python", "/usr/bin/python3"));
-      bus.manager(Actions.STATUS, null).onComplete(ar -> {
+      Future<String> store = StorageRoutes.health(vertx, storage, 5_000);
+      bus.manager(Actions.STATUS, null).onComplete(ar -> store.onComplete(st -> {
         boolean manager = ar.succeeded() && !((JsonObject) ar.result()).getBoolean("draining", false);
         boolean local = Files.isExecutable(python);
-        JsonObject checks = new JsonObject().put("manager", manager).put("local_backend", local);
+        boolean storageOk = st.result() == null;
+        JsonObject checks = new JsonObject().put("manager", manager).put("local_backend", local)
+            .put("storage", storageOk);
         if (!local) {
           checks.put("local_backend_error", "python interpreter " + python + " is not executable");
         }
-        Http.json(ctx, manager && local ? 200 : 503,
-            new JsonObject().put("status", manager && local ? "ready" : "not_ready").put("checks", checks));
-      });
+        if (!storageOk) {
+          checks.put("storage_error", st.result());
+        }
+        boolean ready = manager && local && storageOk;
+        Http.json(ctx, ready ? 200 : 503,
+            new JsonObject().put("status", ready ? "ready" : "not_ready").put("checks", checks));
+      }));
     });
     router.get("/metrics").handler(ctx -> ctx.response()
         .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));

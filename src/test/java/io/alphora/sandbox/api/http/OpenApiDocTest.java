@@ -15,7 +15,7 @@ import org.yaml.snakeyaml.Yaml;
 
 /**
  * Keeps {@code /openapi.yaml} honest: every route mounted by {@link HttpVerticle}, {@link SandboxRoutes},
- * {@link FileRoutes} and {@link ManagerRoutes} is documented under its operationId, everything else in
+ * {@link FileRoutes}, {@link ManagerRoutes}, {@link StorageRoutes} and {@link PresignedRoutes} is documented under its operationId, everything else in
  * the document is marked {@code x-status: planned}, and every {@code $ref} resolves.
  */
 class OpenApiDocTest {
@@ -68,6 +68,17 @@ class OpenApiDocTest {
     IMPLEMENTED.put("post /v1/manager/cleanup", "managerCleanup");
     IMPLEMENTED.put("post /v1/manager/stop-all", "stopAll");
     IMPLEMENTED.put("post /v1/manager/destroy-all", "destroyAll");
+    // StorageRoutes and PresignedRoutes
+    IMPLEMENTED.put("get /v1/storage/objects", "listObjects");
+    IMPLEMENTED.put("put /v1/storage/objects/{key}", "putObject");
+    IMPLEMENTED.put("get /v1/storage/objects/{key}", "getObject");
+    IMPLEMENTED.put("head /v1/storage/objects/{key}", "objectExists");
+    IMPLEMENTED.put("delete /v1/storage/objects/{key}", "deleteObject");
+    IMPLEMENTED.put("post /v1/storage/presign", "presignObject");
+    IMPLEMENTED.put("get /v1/storage/info", "storageInfo");
+    IMPLEMENTED.put("post /v1/sandboxes/{id}/snapshots", "createSnapshot");
+    IMPLEMENTED.put("get /presigned/{key}", "presignedGet");
+    IMPLEMENTED.put("put /presigned/{key}", "presignedPut");
   }
 
   private static Map<String, Object> doc;
@@ -137,7 +148,8 @@ class OpenApiDocTest {
   void serviceEndpointsNeedNoKeyAndEverythingElseUsesBearer() {
     assertThat(map(map(doc, "components"), "securitySchemes")).containsKey("bearer");
     assertThat((List<?>) doc.get("security")).isNotEmpty();
-    for (String open : List.of("get /health", "get /ready", "get /openapi.yaml")) {
+    for (String open : List.of("get /health", "get /ready", "get /openapi.yaml", "get /presigned/{key}",
+        "put /presigned/{key}")) {
       assertThat((List<?>) operations().get(open).get("security")).as(open).isEmpty();
     }
   }
