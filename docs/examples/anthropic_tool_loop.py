@@ -3,8 +3,8 @@
 
     ANTHROPIC_API_KEY=sk-ant-... python3 anthropic_tool_loop.py "What is the 30th Fibonacci number? Compute it."
 
-Settings: SANDBOX_URL (http://127.0.0.1:8080), ANTHROPIC_BASE_URL (https://api.anthropic.com),
-ANTHROPIC_MODEL (claude-sonnet-4-5).
+Settings: SANDBOX_URL (http://127.0.0.1:8080), SANDBOX_API_KEY (when the service has API keys),
+ANTHROPIC_BASE_URL (https://api.anthropic.com), ANTHROPIC_MODEL (claude-sonnet-4-5).
 """
 import json
 import os
@@ -13,6 +13,7 @@ import urllib.error
 import urllib.request
 
 SANDBOX = os.environ.get("SANDBOX_URL", "http://127.0.0.1:8080")
+KEY = {"Authorization": f"Bearer {os.environ['SANDBOX_API_KEY']}"} if os.environ.get("SANDBOX_API_KEY") else {}
 ANTHROPIC = os.environ.get("ANTHROPIC_BASE_URL", "https://api.anthropic.com")
 MODEL = os.environ.get("ANTHROPIC_MODEL", "claude-sonnet-4-5")
 
@@ -30,8 +31,8 @@ def http(method, url, body=None, headers=None):
 
 
 prompt = sys.argv[1] if len(sys.argv) > 1 else "What is the 30th Fibonacci number? Compute it."
-sandbox = http("POST", f"{SANDBOX}/v1/sandboxes", {"name": "anthropic-agent"})["sandbox_id"]
-tools = http("GET", f"{SANDBOX}/v1/tools?format=anthropic")["tools"]       # the 20 tools, Anthropic format
+sandbox = http("POST", f"{SANDBOX}/v1/sandboxes", {"name": "anthropic-agent"}, KEY)["sandbox_id"]
+tools = http("GET", f"{SANDBOX}/v1/tools?format=anthropic", None, KEY)["tools"]  # the 20 tools
 headers = {"x-api-key": os.environ["ANTHROPIC_API_KEY"], "anthropic-version": "2023-06-01"}
 messages = [{"role": "user", "content": prompt}]
 try:
@@ -46,9 +47,9 @@ try:
             break
         results = []
         for block in uses:                                                  # forward each block unchanged
-            answer = http("POST", f"{SANDBOX}/v1/tools/call", {"sandbox_id": sandbox, "tool_use": block})
+            answer = http("POST", f"{SANDBOX}/v1/tools/call", {"sandbox_id": sandbox, "tool_use": block}, KEY)
             print(f"[{block['name']}] success={answer['result']['success']}", file=sys.stderr)
             results.append(answer["message"])                               # {type: tool_result, tool_use_id, ...}
         messages.append({"role": "user", "content": results})               # all results in one user turn
 finally:
-    http("DELETE", f"{SANDBOX}/v1/sandboxes/{sandbox}")
+    http("DELETE", f"{SANDBOX}/v1/sandboxes/{sandbox}", None, KEY)

@@ -3,8 +3,8 @@
 
     OPENAI_API_KEY=sk-... python3 openai_tool_loop.py "What is the 30th Fibonacci number? Compute it."
 
-Settings: SANDBOX_URL (http://127.0.0.1:8080), OPENAI_BASE_URL (https://api.openai.com/v1),
-OPENAI_MODEL (gpt-4o-mini).
+Settings: SANDBOX_URL (http://127.0.0.1:8080), SANDBOX_API_KEY (when the service has API keys),
+OPENAI_BASE_URL (https://api.openai.com/v1), OPENAI_MODEL (gpt-4o-mini).
 """
 import json
 import os
@@ -13,6 +13,7 @@ import urllib.error
 import urllib.request
 
 SANDBOX = os.environ.get("SANDBOX_URL", "http://127.0.0.1:8080")
+KEY = {"Authorization": f"Bearer {os.environ['SANDBOX_API_KEY']}"} if os.environ.get("SANDBOX_API_KEY") else {}
 OPENAI = os.environ.get("OPENAI_BASE_URL", "https://api.openai.com/v1")
 MODEL = os.environ.get("OPENAI_MODEL", "gpt-4o-mini")
 
@@ -30,8 +31,8 @@ def http(method, url, body=None, headers=None):
 
 
 prompt = sys.argv[1] if len(sys.argv) > 1 else "What is the 30th Fibonacci number? Compute it."
-sandbox = http("POST", f"{SANDBOX}/v1/sandboxes", {"name": "openai-agent"})["sandbox_id"]
-tools = http("GET", f"{SANDBOX}/v1/tools?format=openai")["tools"]          # the 20 tools, OpenAI format
+sandbox = http("POST", f"{SANDBOX}/v1/sandboxes", {"name": "openai-agent"}, KEY)["sandbox_id"]
+tools = http("GET", f"{SANDBOX}/v1/tools?format=openai", None, KEY)["tools"]  # the 20 tools
 messages = [{"role": "system", "content": "You solve tasks by running Python in a sandbox with the tools."},
             {"role": "user", "content": prompt}]
 try:
@@ -45,8 +46,8 @@ try:
             print(message["content"])
             break
         for tool_call in message["tool_calls"]:                             # forward each call unchanged
-            answer = http("POST", f"{SANDBOX}/v1/tools/call", {"sandbox_id": sandbox, "tool_call": tool_call})
+            answer = http("POST", f"{SANDBOX}/v1/tools/call", {"sandbox_id": sandbox, "tool_call": tool_call}, KEY)
             print(f"[{tool_call['function']['name']}] success={answer['result']['success']}", file=sys.stderr)
             messages.append(answer["message"])                              # {role: tool, tool_call_id, content}
 finally:
-    http("DELETE", f"{SANDBOX}/v1/sandboxes/{sandbox}")
+    http("DELETE", f"{SANDBOX}/v1/sandboxes/{sandbox}", None, KEY)

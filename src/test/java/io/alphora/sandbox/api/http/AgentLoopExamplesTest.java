@@ -24,14 +24,20 @@ import org.junit.jupiter.api.Test;
  * Runs the two tool loops of docs/agents.md (docs/examples/*.py) against the live service, with a
  * stub standing in for the vendor's API: the stub plays the model (asks for tools, then answers from
  * their results) and records what the scripts sent it, so the request shapes each vendor expects are
- * checked, not just that the scripts exit.
+ * checked, not just that the scripts exit. The service has an API key, which the scripts send.
  */
 class AgentLoopExamplesTest extends RestTestBase {
+  static final String KEY = "key-examples-0123456789";
   private final List<RoutingContext> seen = new CopyOnWriteArrayList<>();
   private HttpServer vendor;
 
+  static JsonObject serviceConfig() {
+    return new JsonObject().put("auth", new JsonObject().put("api_keys", new JsonObject().put(KEY, "agents")));
+  }
+
   @BeforeEach
   void startVendorStub() {
+    apiKey = KEY;
     Router r = Router.router(vertx);
     r.route().handler(BodyHandler.create(false));
     r.post("/v1/chat/completions").handler(this::openAi);
@@ -89,6 +95,7 @@ class AgentLoopExamplesTest extends RestTestBase {
     ProcessBuilder pb = new ProcessBuilder("/usr/bin/python3", "docs/examples/" + script, "Sum 0..10")
         .redirectErrorStream(true);
     pb.environment().put("SANDBOX_URL", "http://127.0.0.1:" + service.port());
+    pb.environment().put("SANDBOX_API_KEY", KEY);
     pb.environment().putAll(env);
     Process p = pb.start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
