@@ -22,6 +22,11 @@ final class Http {
   /** The bus client acting for this request's tenant (set by the authentication handler). */
   static io.alphora.sandbox.bus.BusClient bus(RoutingContext ctx) { return ctx.get(BUS); }
 
+  static final String TENANT = "alphora.tenant";
+
+  /** The tenant of this request's API key, or null when the service runs without keys. */
+  static String tenant(RoutingContext ctx) { return ctx.get(TENANT); }
+
   static void json(RoutingContext ctx, int status, Object body) {
     HttpServerResponse r = ctx.response();
     if (r.ended()) {

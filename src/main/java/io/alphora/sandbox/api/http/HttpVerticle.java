@@ -1,5 +1,7 @@
 package io.alphora.sandbox.api.http;
 
+import io.alphora.sandbox.api.Callers;
+import io.alphora.sandbox.api.mcp.McpRoutes;
 import io.alphora.sandbox.bus.Actions;
 import io.alphora.sandbox.bus.Addresses;
 import io.alphora.sandbox.bus.BusClient;
@@ -29,6 +31,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class HttpVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
+
+  /** The agent tools and MCP act for the request's tenant, like every other route. */
+  private static final Callers CALLERS = Callers.of(Http::bus, Http::tenant);
 
   private final SandboxMetrics metrics;
   private final ApiKeys keys;
@@ -74,6 +79,8 @@ public final class HttpVerticle extends VerticleBase {
     if (storage instanceof LocalStorage local) {
       new PresignedRoutes(local).mount(router);
     }
+    new ToolRoutes(CALLERS).mount(router);
+    new McpRoutes(vertx, CALLERS).mount(router);
     router.route().failureHandler(ctx -> {
       if (ctx.failure() != null) {
         Http.error(ctx, ctx.failure());
@@ -127,6 +134,7 @@ public final class HttpVerticle extends VerticleBase {
       return;
     }
     ctx.put(Http.BUS, bus.forTenant(tenant));
+    ctx.put(Http.TENANT, tenant);
     ctx.next();
   }
 

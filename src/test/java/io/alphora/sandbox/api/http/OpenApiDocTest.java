@@ -15,7 +15,7 @@ import org.yaml.snakeyaml.Yaml;
 
 /**
  * Keeps {@code /openapi.yaml} honest: every route mounted by {@link HttpVerticle}, {@link SandboxRoutes},
- * {@link FileRoutes}, {@link ManagerRoutes}, {@link StorageRoutes} and {@link PresignedRoutes} is documented under its operationId, everything else in
+ * {@link FileRoutes}, {@link ManagerRoutes}, {@link StorageRoutes}, {@link PresignedRoutes}, {@link ToolRoutes} and {@code McpRoutes} is documented under its operationId, everything else in
  * the document is marked {@code x-status: planned}, and every {@code $ref} resolves.
  */
 class OpenApiDocTest {
@@ -79,6 +79,14 @@ class OpenApiDocTest {
     IMPLEMENTED.put("post /v1/sandboxes/{id}/snapshots", "createSnapshot");
     IMPLEMENTED.put("get /presigned/{key}", "presignedGet");
     IMPLEMENTED.put("put /presigned/{key}", "presignedPut");
+    // ToolRoutes
+    IMPLEMENTED.put("get /v1/tools", "listTools");
+    IMPLEMENTED.put("post /v1/tools/call", "callTool");
+    IMPLEMENTED.put("post /v1/sandboxes/{id}/tools/{tool_name}", "callSandboxTool");
+    // McpRoutes
+    IMPLEMENTED.put("post /mcp", "mcp");
+    IMPLEMENTED.put("delete /mcp", "mcpEndSession");
+    IMPLEMENTED.put("get /mcp", "mcpStream");
   }
 
   private static Map<String, Object> doc;
