@@ -485,13 +485,13 @@ def _install_policy(policy):
     os.system raise PermissionError. Library code is not checked, and importlib or ctypes can get
     around it: the OS boundary (namespaces, cgroups) is what actually contains the run."""
     import builtins
-    import sysconfig
     blocked = set(policy.get("blocked_imports") or ())
     allowed = set(policy.get("allowed_imports") or ())
     if not policy.get("allow_subprocess", True):
         blocked.update(_SUBPROCESS_ENTRIES)
-    libs = tuple({sysconfig.get_paths()[k] for k in ("stdlib", "platstdlib", "purelib", "platlib")}
-                 | {p for p in sys.path if p.endswith(("site-packages", "dist-packages"))})
+    # the interpreter's own library directories (importing sysconfig here would cost every run ms)
+    libs = (os.path.dirname(os.__file__) + os.sep,) + tuple(
+        p + os.sep for p in sys.path if p.endswith(("site-packages", "dist-packages")))
     original = builtins.__import__
 
     def denied(name):

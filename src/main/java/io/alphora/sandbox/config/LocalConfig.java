@@ -13,10 +13,12 @@ import java.util.Locale;
  * @param isolation how the runner is confined ({@code isolation}, env {@code SANDBOX_LOCAL_ISOLATION},
  *     default {@code bwrap}: creating a sandbox fails, saying how to install bubblewrap, when it is
  *     missing)
+ * @param cgroups put each sandbox in its own cgroups (memory, pids, cpu) where the host allows it
+ *     ({@code cgroups}, env {@code SANDBOX_LOCAL_CGROUPS}, default true)
  * @param bwrapPath absolute path of bubblewrap ({@code bwrap_path}, env {@code SANDBOX_BWRAP_PATH},
  *     default {@code /usr/bin/bwrap})
  */
-public record LocalConfig(String python, Isolation isolation, String bwrapPath) {
+public record LocalConfig(String python, Isolation isolation, String bwrapPath, boolean cgroups) {
 
   /** How the local runner is confined. */
   public enum Isolation {
@@ -33,7 +35,7 @@ public record LocalConfig(String python, Isolation isolation, String bwrapPath) 
 
   /** The built-in defaults. */
   public static LocalConfig defaults() {
-    return new LocalConfig("/usr/bin/python3", Isolation.BWRAP, "/usr/bin/bwrap");
+    return new LocalConfig("/usr/bin/python3", Isolation.BWRAP, "/usr/bin/bwrap", true);
   }
 
   static LocalConfig parse(Section s) {
@@ -41,13 +43,15 @@ public record LocalConfig(String python, Isolation isolation, String bwrapPath) 
     LocalConfig c = new LocalConfig(
         absolute(s, "python", d.python()),
         isolation(s, d.isolation()),
-        absolute(s, "bwrap_path", d.bwrapPath()));
+        absolute(s, "bwrap_path", d.bwrapPath()),
+        s.bool("cgroups", d.cgroups()));
     s.done();
     return c;
   }
 
   JsonObject toJson() {
-    return new JsonObject().put("python", python).put("isolation", isolation.value()).put("bwrap_path", bwrapPath);
+    return new JsonObject().put("python", python).put("isolation", isolation.value()).put("bwrap_path", bwrapPath)
+        .put("cgroups", cgroups);
   }
 
   private static Isolation isolation(Section s, Isolation def) {

@@ -62,7 +62,8 @@ public final class Embedded {
               new JsonObject().put("sandbox_id", id).put("message", message),
               new DeliveryOptions().addHeader(Actions.HEADER, Actions.RUNNER_DIED)),
           useBwrap(config), Path.of(config.local().bwrapPath()),
-          config.pip().findLinks() == null ? null : Path.of(config.pip().findLinks()), settings.nodeId());
+          config.pip().findLinks() == null ? null : Path.of(config.pip().findLinks()),
+          config.local().cgroups() ? settings.nodeId() : null);
       BackendNode node = new BackendNode(vertx, addresses, settings.nodeId(), backend, settings.basePath(),
           Path.of(config.local().python()), pip(config));
       Storage storage = Storage.create(vertx, config.storage());

@@ -26,7 +26,7 @@ class SandboxConfigTest extends ConfigTestSupport {
     assertThat(c.manager()).isEqualTo(new ManagerConfig(100, 3600, 60, false, false));
     assertThat(c.autoCleanup()).isFalse();
     assertThat(c.persistFiles()).isFalse(); // opt-in: it archives every stopped workspace to storage
-    assertThat(c.local()).isEqualTo(new LocalConfig("/usr/bin/python3", LocalConfig.Isolation.BWRAP, "/usr/bin/bwrap"));
+    assertThat(c.local()).isEqualTo(new LocalConfig("/usr/bin/python3", LocalConfig.Isolation.BWRAP, "/usr/bin/bwrap", true));
     assertThat(c.docker()).isEqualTo(DockerConfig.defaults());
     assertThat(c.docker().image()).isEqualTo("alphora-sandbox-runtime:latest");
     assertThat(c.docker().user()).isEqualTo("65534:65534");
