@@ -249,9 +249,9 @@ public class Bench {
     List<Double> runnerRss = new ArrayList<>();
     List<Double> treePss = new ArrayList<>();
     for (ProcessHandle h : service.toHandle().children().toList()) {
-      // the runner is the service's child, or bubblewrap's child when isolated
-      ProcessHandle runner = h.info().command().orElse("").endsWith("bwrap")
-          ? h.children().findFirst().orElse(h) : h;
+      // the runner: the service's child itself, or (isolated) the first python below bubblewrap
+      ProcessHandle runner = h.info().command().orElse("").contains("python") ? h
+          : h.descendants().filter(d -> d.info().command().orElse("").contains("python")).findFirst().orElse(h);
       runnerRss.add(rssKb(runner.pid()) / 1024.0);
       long pss = pssKb(h.pid());
       for (ProcessHandle d : h.descendants().toList()) {
