@@ -115,6 +115,7 @@ final class TreeScanner {
     }
   }
 
+  /** Unicode code point order (Python's str order; S3 lists keys in the same order). */
   static int compareCodePoints(String a, String b) {
     int i = 0;
     int j = 0;

@@ -47,6 +47,9 @@ import java.util.List;
  * disk or quota {@code payload_too_large}.
  */
 public final class Workspace {
+  /** The order of names in listings: Unicode code points, as Python sorts str (and S3 lists keys). */
+  public static final java.util.Comparator<String> NAME_ORDER = TreeScanner::compareCodePoints;
+
   /** Default cap on the entries of one listing. */
   public static final int DEFAULT_MAX_ENTRIES = 10_000;
   /** Name prefix of the temp files of in-flight writes; listings, usage and copies skip them. */

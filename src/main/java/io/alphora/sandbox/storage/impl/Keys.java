@@ -20,20 +20,7 @@ public final class Keys {
   private static final int MAX_META_BYTES = 2048;
 
   /** Unicode code point order: S3 lists in UTF-8 byte order, which is the same order. */
-  public static final Comparator<String> ORDER = (a, b) -> {
-    int i = 0;
-    int j = 0;
-    while (i < a.length() && j < b.length()) {
-      int ca = a.codePointAt(i);
-      int cb = b.codePointAt(j);
-      if (ca != cb) {
-        return Integer.compare(ca, cb);
-      }
-      i += Character.charCount(ca);
-      j += Character.charCount(cb);
-    }
-    return Integer.compare(a.length() - i, b.length() - j);
-  };
+  public static final Comparator<String> ORDER = io.alphora.sandbox.workspace.Workspace.NAME_ORDER;
 
   private Keys() {}
 
