@@ -82,7 +82,11 @@ public final class HttpVerticle extends VerticleBase {
     new ToolRoutes(CALLERS).mount(router);
     new McpRoutes(vertx, CALLERS).mount(router);
     router.route().failureHandler(ctx -> {
-      if (ctx.failure() != null) {
+      if (ctx.failure() != null && ctx.failure().getClass().getSimpleName().startsWith("TooLongFormField")) {
+        // a JSON body sent as a form (curl -d without a Content-Type): too long for one form field
+        Http.error(ctx, 413, "payload_too_large", "a request body sent as application/x-www-form-urlencoded "
+            + "is limited per field: send it with 'Content-Type: application/json'");
+      } else if (ctx.failure() != null) {
         Http.error(ctx, ctx.failure());
       } else if (ctx.statusCode() == 413) {
         Http.error(ctx, 413, "payload_too_large", "the request body is larger than the limit of "

@@ -81,6 +81,9 @@ class SandboxesApiTest extends RestTestBase {
     expectError(post("/v1/sandboxes", new JsonObject().put("sandbox_id", "fixed-id-1")), 409, "sandbox_already_exists");
     String big = "{\"name\":\"" + "x".repeat(11 * 1024 * 1024) + "\"}";
     expectError(call("POST", "/v1/sandboxes", big), 413, "payload_too_large");
+    String form = "{\"name\":\"" + "x".repeat(100_000) + "\"}";
+    expectError(send("POST", "/v1/sandboxes", java.net.http.HttpRequest.BodyPublishers.ofString(form),
+        "application/x-www-form-urlencoded"), 413, "payload_too_large");
     delete("/v1/sandboxes/" + id);
   }
 
