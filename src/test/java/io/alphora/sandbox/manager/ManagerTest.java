@@ -89,8 +89,14 @@ class ManagerTest {
     Sandbox keep = await(m.create(CreateOptions.defaults().withIdleTimeoutSeconds(0)));
     ExecutionResult r = await(busy.executeCode("import time; time.sleep(3); print('done')"));
     assertThat(r.stdout()).as("a running execution is activity").isEqualTo("done\n");
-    Thread.sleep(2500);
-    List<String> ids = await(m.list()).stream().map(SandboxInfo::sandboxId).toList();
+    List<String> ids = List.of();
+    for (int i = 0; i < 100; i++) { // the sweep runs every second; allow a slow machine 10 s
+      ids = await(m.list()).stream().map(SandboxInfo::sandboxId).toList();
+      if (!ids.contains(idle.id()) && !ids.contains(busy.id())) {
+        break;
+      }
+      Thread.sleep(100);
+    }
     assertThat(ids).contains(keep.id()).doesNotContain(idle.id(), busy.id());
     assertThat(events).anySatisfy(e -> {
       assertThat(e.getString("event")).isEqualTo("idle_cleaned");
