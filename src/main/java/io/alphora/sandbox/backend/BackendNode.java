@@ -2,7 +2,6 @@ package io.alphora.sandbox.backend;
 
 import io.alphora.sandbox.ErrorCode;
 import io.alphora.sandbox.ExecRequest;
-import io.alphora.sandbox.ExecutionResult;
 import io.alphora.sandbox.Ids;
 import io.alphora.sandbox.SandboxException;
 import io.alphora.sandbox.bus.Actions;
@@ -11,7 +10,6 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import io.alphora.sandbox.runner.RunRequest;
 import io.alphora.sandbox.workspace.Workspace;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -269,6 +267,4 @@ public final class BackendNode {
   static SandboxException invalid(String message) {
     return new SandboxException.InvalidRequestException(message);
   }
-
-  public Future<ExecutionResult> await(Execution ex) { return ex.future(); }
 }

@@ -71,8 +71,6 @@ final class Execution implements RunListener {
     return ExecutionResult.running(execId, stdout.toString(), stderr.toString(), elapsed());
   }
 
-  synchronized boolean finished() { return result != null; }
-
   private double elapsed() { return (System.nanoTime() - started) / 1e9; }
 
   private ExecutionResult toResult(RunExit exit) {

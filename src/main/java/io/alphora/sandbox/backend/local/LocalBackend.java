@@ -42,15 +42,11 @@ public final class LocalBackend implements SandboxBackend {
    * @param python absolute path of the interpreter (never a PATH lookup: shims are slow and may be
    *     the service's own environment)
    * @param runnerDir where the runner script is extracted (under the base path)
-   */
-  public LocalBackend(Path python, Path runnerDir, DeathListener deaths) {
-    this(python, runnerDir, deaths, false, null, null, null);
-  }
-
-  /**
+   * @param deaths told when a runner dies on its own
    * @param bwrap whether runners are confined with bubblewrap ({@link Bwrap})
    * @param bwrapPath the bwrap binary
    * @param wheels a directory of wheels (pip find-links) made visible read-only inside, or null
+   * @param cgroupNodeId this node's id, under which per-sandbox cgroups are made; null: no cgroups
    */
   public LocalBackend(Path python, Path runnerDir, DeathListener deaths, boolean bwrap, Path bwrapPath,
       Path wheels, String cgroupNodeId) {
