@@ -33,6 +33,7 @@ public final class BackendNode {
   final Path basePath;
   final Path python;
   final PipSettings pip;
+  final WorkspaceVolumes volumes;
   private final Map<String, SandboxSpec> specs = new ConcurrentHashMap<>();
   private final Map<String, Workspace> workspaces = new ConcurrentHashMap<>();
   private final Map<String, Execution> running = new ConcurrentHashMap<>();
@@ -43,8 +44,9 @@ public final class BackendNode {
       });
 
   public BackendNode(Vertx vertx, Addresses addresses, String nodeId, SandboxBackend backend, Path basePath,
-      Path python, PipSettings pip) {
+      Path python, PipSettings pip, WorkspaceVolumes volumes) {
     this.vertx = vertx;
+    this.volumes = volumes;
     this.nodeId = nodeId;
     this.addresses = addresses;
     this.backend = backend;
@@ -55,7 +57,9 @@ public final class BackendNode {
 
   public SandboxBackend backend() { return backend; }
 
-  public void register(SandboxSpec spec) {
+  /** Registers a sandbox here and makes its workspace ready (its own volume when quotas are on). */
+  public void register(SandboxSpec spec) throws java.io.IOException {
+    volumes.prepare(spec);
     specs.put(spec.sandboxId(), spec);
     workspaces.remove(spec.sandboxId());
   }

@@ -93,14 +93,14 @@ public final class BackendVerticle extends VerticleBase {
         node.backend.stop(id);
         SandboxSpec spec = node.spec(id);
         node.unregister(id);
+        node.volumes.destroy(spec);
         Workspace.deleteTree(spec.dir());
         return new JsonObject();
       }
       case Actions.BACKEND_WIPE -> {
         SandboxSpec spec = node.spec(id);
-        Workspace.deleteTree(spec.workspace());
+        node.volumes.wipe(spec);
         Workspace.deleteTree(spec.siteDir());
-        java.nio.file.Files.createDirectories(spec.workspace());
         java.nio.file.Files.createDirectories(spec.siteDir());
         node.register(spec);
         return new JsonObject();

@@ -70,6 +70,7 @@ final class EnvMapping {
       new Var("manager.idle_sweep_seconds", Kind.INT, "SANDBOX_IDLE_SWEEP"),
       new Var("manager.auto_cleanup", Kind.BOOL, "SANDBOX_AUTO_CLEANUP"),
       new Var("manager.persist_files", Kind.BOOL, "SANDBOX_PERSIST_FILES"),
+      new Var("manager.workspace_quota", Kind.STRING, "SANDBOX_WORKSPACE_QUOTA"),
       new Var("local.python", Kind.STRING, "SANDBOX_PYTHON"),
       new Var("local.isolation", Kind.STRING, "SANDBOX_LOCAL_ISOLATION"),
       new Var("local.bwrap_path", Kind.STRING, "SANDBOX_BWRAP_PATH"),

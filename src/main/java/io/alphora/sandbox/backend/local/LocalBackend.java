@@ -36,6 +36,7 @@ public final class LocalBackend implements SandboxBackend {
   private final Map<String, RunnerProcess> runners = new ConcurrentHashMap<>();
   private final Map<String, Cgroups.Group> groups = new ConcurrentHashMap<>();
   private final Cgroups cgroups;
+  private final ProcessWatch processWatch;
   private volatile Path script;
 
   /**
@@ -57,6 +58,7 @@ public final class LocalBackend implements SandboxBackend {
     this.bwrapPath = bwrapPath;
     this.wheels = wheels == null ? null : wheels.toAbsolutePath().normalize();
     this.cgroups = cgroupNodeId == null ? null : Cgroups.detect(cgroupNodeId);
+    this.processWatch = cgroups == null ? null : new ProcessWatch(groups, this::cancel);
   }
 
   @Override
@@ -152,7 +154,19 @@ public final class LocalBackend implements SandboxBackend {
   public void exec(String sandboxId, RunRequest request, RunListener listener) {
     RunnerProcess r = runner(sandboxId);
     Cgroups.Group g = groups.get(sandboxId);
-    r.exec(request, g == null ? listener : new LimitWatch(g, listener));
+    if (g == null) {
+      r.exec(request, listener);
+      return;
+    }
+    Runnable[] end = new Runnable[1];
+    LimitWatch w = new LimitWatch(request.id(), g, listener, () -> end[0].run());
+    end[0] = processWatch.watch(sandboxId, w);
+    try {
+      r.exec(request, w);
+    } catch (RuntimeException e) {
+      end[0].run();
+      throw e;
+    }
   }
 
   @Override
@@ -183,6 +197,7 @@ public final class LocalBackend implements SandboxBackend {
   public void close() {
     runners.keySet().forEach(this::stop);
     if (cgroups != null) {
+      processWatch.close();
       cgroups.close();
     }
   }
