@@ -75,6 +75,7 @@ final class EnvMapping {
       new Var("local.isolation", Kind.STRING, "SANDBOX_LOCAL_ISOLATION"),
       new Var("local.bwrap_path", Kind.STRING, "SANDBOX_BWRAP_PATH"),
       new Var("local.cgroups", Kind.BOOL, "SANDBOX_LOCAL_CGROUPS"),
+      new Var("local.allowed_host_paths", Kind.LIST, "SANDBOX_LOCAL_ALLOWED_HOST_PATHS"),
       new Var("docker.image", Kind.STRING, "SANDBOX_DOCKER_IMAGE"),
       new Var("docker.docker_host", Kind.STRING, "SANDBOX_DOCKER_HOST"),
       new Var("docker.tls_verify", Kind.BOOL, "SANDBOX_DOCKER_TLS_VERIFY"),

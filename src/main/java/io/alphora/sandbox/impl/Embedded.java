@@ -64,7 +64,7 @@ public final class Embedded {
               new DeliveryOptions().addHeader(Actions.HEADER, Actions.RUNNER_DIED)),
           useBwrap(config), Path.of(config.local().bwrapPath()),
           config.pip().findLinks() == null ? null : Path.of(config.pip().findLinks()),
-          config.local().cgroups() ? settings.nodeId() : null);
+          config.local().cgroups() ? settings.nodeId() : null, config.local().allowedHostPaths());
       BackendNode node = new BackendNode(vertx, addresses, settings.nodeId(), backend, settings.basePath(),
           Path.of(config.local().python()), pip(config), volumes);
       Storage storage = Storage.create(vertx, config.storage());

@@ -78,6 +78,9 @@ final class Bwrap {
     if (wheels != null && Files.isDirectory(wheels)) {
       a.addAll(List.of("--ro-bind", wheels.toString(), WHEELS));
     }
+    for (String p : spec.policy().allowedPaths()) {
+      a.addAll(List.of("--ro-bind", p, p)); // checked by AllowedPaths: operator-listed, no link, not ours
+    }
     a.addAll(List.of("--chdir", WORKSPACE));
     return a;
   }

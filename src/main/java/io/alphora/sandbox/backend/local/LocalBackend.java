@@ -37,6 +37,7 @@ public final class LocalBackend implements SandboxBackend {
   private final Map<String, Cgroups.Group> groups = new ConcurrentHashMap<>();
   private final Cgroups cgroups;
   private final ProcessWatch processWatch;
+  private final List<Path> allowedHostPaths;
   private volatile Path script;
 
   /**
@@ -48,9 +49,12 @@ public final class LocalBackend implements SandboxBackend {
    * @param bwrapPath the bwrap binary
    * @param wheels a directory of wheels (pip find-links) made visible read-only inside, or null
    * @param cgroupNodeId this node's id, under which per-sandbox cgroups are made; null: no cgroups
+   * @param allowedHostPaths host paths an operator lets sandboxes see ({@code allowed_paths} must be
+   *     within them)
    */
   public LocalBackend(Path python, Path runnerDir, DeathListener deaths, boolean bwrap, Path bwrapPath,
-      Path wheels, String cgroupNodeId) {
+      Path wheels, String cgroupNodeId, List<String> allowedHostPaths) {
+    this.allowedHostPaths = allowedHostPaths.stream().map(Path::of).toList();
     this.python = python;
     this.runnerDir = runnerDir;
     this.deaths = deaths;
@@ -68,7 +72,13 @@ public final class LocalBackend implements SandboxBackend {
   public String isolation() { return bwrap ? "bwrap" : "none"; }
 
   @Override
+  public void check(SandboxSpec spec) {
+    AllowedPaths.check(spec.policy(), allowedHostPaths);
+  }
+
+  @Override
   public void start(SandboxSpec spec) throws Exception {
+    check(spec);
     if (!Files.isExecutable(python)) {
       throw new SandboxException(ErrorCode.BACKEND_UNAVAILABLE, "Python interpreter '" + python
           + "' not found or not executable: install python3 or set SANDBOX_PYTHON / local.python");
