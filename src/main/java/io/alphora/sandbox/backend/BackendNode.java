@@ -55,7 +55,19 @@ public final class BackendNode {
     this.pip = pip;
   }
 
+  private final java.util.concurrent.atomic.AtomicInteger instances = new java.util.concurrent.atomic.AtomicInteger();
+
   public SandboxBackend backend() { return backend; }
+
+  void attach() { instances.incrementAndGet(); }
+
+  /** When the last worker instance is gone: the backend is closed and the volumes unmounted. Blocking. */
+  void detach() {
+    if (instances.decrementAndGet() == 0) {
+      backend.close();
+      volumes.close();
+    }
+  }
 
   /** Registers a sandbox here and makes its workspace ready (its own volume when quotas are on). */
   public void register(SandboxSpec spec) throws java.io.IOException {

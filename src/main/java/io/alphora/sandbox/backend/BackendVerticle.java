@@ -46,7 +46,20 @@ public final class BackendVerticle extends VerticleBase {
   public Future<?> start() {
     String address = node.addresses.backend(nodeId(), node.backend.type().value());
     consumer = vertx.eventBus().localConsumer(address, this::handle);
+    node.attach();
     return consumer.completion();
+  }
+
+  /**
+   * The last instance to stop closes the backend and unmounts the workspace volumes, also when
+   * Vert.x is closed without a shutdown of the manager: nothing of the sandboxes outlives it.
+   */
+  @Override
+  public Future<?> stop() {
+    return vertx.executeBlocking(() -> {
+      node.detach();
+      return null;
+    }, false);
   }
 
   private String nodeId() { return config().getString("node_id"); }
