@@ -90,8 +90,8 @@ public final class BackendVerticle extends VerticleBase {
         return new JsonObject();
       }
       case Actions.BACKEND_DESTROY -> {
-        node.backend.stop(id);
         SandboxSpec spec = node.spec(id);
+        node.backend.destroy(spec);
         node.unregister(id);
         Workspace.deleteTree(spec.dir());
         return new JsonObject();

@@ -18,6 +18,12 @@ public interface SandboxBackend extends AutoCloseable {
   /** Kills the sandbox's runner and every process of it; in-flight runs end as cancelled. */
   void stop(String sandboxId);
 
+  /**
+   * The sandbox is being destroyed: stop it and release whatever the backend keeps for it across
+   * stops (a container). Its directory is deleted afterwards by the caller.
+   */
+  default void destroy(SandboxSpec spec) { stop(spec.sandboxId()); }
+
   boolean isRunning(String sandboxId);
 
   /** Starts a run; events reach {@code listener} on a backend thread, {@code onExit} exactly once. */
