@@ -105,6 +105,9 @@ public final class BackendVerticle extends VerticleBase {
         node.register(spec);
         return new JsonObject();
       }
+      case Actions.BACKEND_STATUS -> {
+        return new JsonObject(new java.util.LinkedHashMap<>(node.backend.status()));
+      }
       case Actions.BACKEND_HEALTH -> {
         return new JsonObject().put("healthy", node.backend.isRunning(id));
       }

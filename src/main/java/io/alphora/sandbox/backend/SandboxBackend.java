@@ -3,6 +3,7 @@ package io.alphora.sandbox.backend;
 import io.alphora.sandbox.BackendType;
 import io.alphora.sandbox.runner.RunListener;
 import io.alphora.sandbox.runner.RunRequest;
+import java.util.Map;
 
 /**
  * The SPI a backend implements: it owns the processes (or container) of its sandboxes. Files,
@@ -25,6 +26,12 @@ public interface SandboxBackend extends AutoCloseable {
   default void destroy(SandboxSpec spec) { stop(spec.sandboxId()); }
 
   boolean isRunning(String sandboxId);
+
+  /**
+   * Whether the backend can start sandboxes now, and what else an operator should see
+   * ({@code available}, {@code error}, backend-specific keys); shown by {@code /ready}. Blocking.
+   */
+  default Map<String, Object> status() { return Map.of("available", true); }
 
   /** Starts a run; events reach {@code listener} on a backend thread, {@code onExit} exactly once. */
   void exec(String sandboxId, RunRequest request, RunListener listener);

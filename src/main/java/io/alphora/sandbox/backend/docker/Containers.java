@@ -44,11 +44,14 @@ final class Containers {
 
   String workspaceMount() { return cfg.workingDir(); }
 
-  /** Labels that find this node's containers (and no other service's on the same daemon). */
+  /**
+   * Labels that find this service's containers and no other's on the same daemon. The base path,
+   * not the node id, is the owner: the node id may be random per start, the sandboxes (and their
+   * containers) belong to the base path they live under.
+   */
   Map<String, String> ownerLabels() {
     Map<String, String> l = new LinkedHashMap<>();
     l.put(LABEL_MANAGED, "true");
-    l.put(LABEL_NODE, nodeId);
     l.put(LABEL_BASE, basePath.toString());
     return l;
   }
@@ -63,6 +66,7 @@ final class Containers {
   /** Creates (does not start) a container of {@code shape} over the given host directories. */
   String create(DockerClient docker, Shape shape, String name, Path workspace, Path site, Path runnerScript) {
     Map<String, String> labels = ownerLabels();
+    labels.put(LABEL_NODE, nodeId);
     labels.put(LABEL_SHAPE, shapeLabel(shape));
     List<String> env = new ArrayList<>(List.of("PATH=/usr/local/bin:/usr/bin:/bin",
         "HOME=" + cfg.workingDir(), "LANG=C.UTF-8"));

@@ -103,6 +103,31 @@ public final class DockerBackend implements SandboxBackend {
   /** Whether the daemon answers right now. */
   public boolean available() { return DockerClients.ping(docker); }
 
+  @Override
+  public Map<String, Object> status() {
+    Map<String, Object> s = new java.util.LinkedHashMap<>();
+    s.put("docker_host", DockerClients.host(cfg));
+    try {
+      docker.pingCmd().exec();
+    } catch (RuntimeException e) {
+      s.put("available", false);
+      s.put("error", DockerClients.unavailable(cfg, e).getMessage());
+      return s;
+    }
+    try {
+      docker.inspectImageCmd(cfg.image()).exec();
+      s.put("available", true);
+    } catch (NotFoundException e) {
+      s.put("available", false);
+      s.put("error", "the runtime image " + cfg.image() + " is missing: build it with scripts/build-runtime-image");
+    } catch (RuntimeException e) {
+      s.put("available", false);
+      s.put("error", DockerClients.rootMessage(e));
+    }
+    s.put("warm_containers", warmContainers());
+    return s;
+  }
+
   /** Warm containers ready to be handed out. */
   public int warmContainers() { return pool == null ? 0 : pool.available(); }
 

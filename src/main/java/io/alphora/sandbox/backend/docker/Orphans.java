@@ -11,8 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * At start-up: the containers an earlier instance of this node (same node id, same base path) left
- * behind. Never leaked: warm containers and containers no sandbox records are removed; with
+ * At start-up: the containers an earlier instance of this service (same base path) left behind. Never leaked: warm containers and containers no sandbox records are removed; with
  * {@code adopt} a container its sandbox still records is kept (stopped, if it was still running)
  * and the sandbox restarts in it; with {@code remove} every one is removed.
  */
