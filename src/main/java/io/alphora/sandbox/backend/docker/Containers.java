@@ -63,8 +63,12 @@ final class Containers {
     return ("alphora-" + nodeId + "-" + suffix).replaceAll("[^a-zA-Z0-9_.-]", "_");
   }
 
-  /** Creates (does not start) a container of {@code shape} over the given host directories. */
-  String create(DockerClient docker, Shape shape, String name, Path workspace, Path site, Path runnerScript) {
+  /**
+   * Creates (does not start) a container of {@code shape} over the given host directories; with a
+   * socket shape, {@code ctlDir} is where the runner connects ({@link SocketLink}).
+   */
+  String create(DockerClient docker, Shape shape, String name, Path workspace, Path site, Path runnerScript,
+      Path ctlDir) {
     Map<String, String> labels = ownerLabels();
     labels.put(LABEL_NODE, nodeId);
     labels.put(LABEL_SHAPE, shapeLabel(shape));
@@ -72,22 +76,27 @@ final class Containers {
         "HOME=" + cfg.workingDir(), "LANG=C.UTF-8"));
     cfg.environment().forEach((k, v) -> env.add(k + "=" + v));
     return docker.createContainerCmd(shape.image()).withName(name).withLabels(labels)
-        .withHostConfig(hostConfig(shape, workspace, site, runnerScript))
-        .withCmd("python3", "-I", "-u", RUNNER).withUser(cfg.user()).withWorkingDir(cfg.workingDir())
+        .withHostConfig(hostConfig(shape, workspace, site, runnerScript, shape.socket() ? ctlDir : null))
+        .withCmd(shape.socket() ? List.of("python3", "-I", "-c", SocketLink.SHIM) : List.of("python3", "-I", "-u", RUNNER))
+        .withUser(cfg.user()).withWorkingDir(cfg.workingDir())
         .withEnv(env).withHostName("sandbox")
-        // stdin closes when our attach connection does: a service that dies takes its runners along
-        .withStdinOpen(true).withStdInOnce(true).withAttachStdin(true).withAttachStdout(true)
-        .withAttachStderr(true).withTty(false).withNetworkDisabled(!shape.network())
+        // stdin (attach) or the socket closes when our connection does: a dead service takes its runners along
+        .withStdinOpen(!shape.socket()).withStdInOnce(!shape.socket()).withAttachStdin(!shape.socket())
+        .withAttachStdout(!shape.socket()).withAttachStderr(!shape.socket()).withTty(false)
+        .withNetworkDisabled(!shape.network())
         .exec().getId();
   }
 
-  private HostConfig hostConfig(Shape s, Path workspace, Path site, Path runnerScript) {
+  private HostConfig hostConfig(Shape s, Path workspace, Path site, Path runnerScript, Path ctlDir) {
     long mem = s.memoryMb() << 20;
     List<Bind> binds = new ArrayList<>();
     binds.add(new Bind(workspace.toString(), new Volume(cfg.workingDir()),
         s.readOnlyWorkspace() ? com.github.dockerjava.api.model.AccessMode.ro : com.github.dockerjava.api.model.AccessMode.rw));
     binds.add(new Bind(site.toString(), new Volume(SITE), com.github.dockerjava.api.model.AccessMode.rw));
     binds.add(new Bind(runnerScript.toString(), new Volume(RUNNER), com.github.dockerjava.api.model.AccessMode.ro));
+    if (ctlDir != null) {
+      binds.add(new Bind(ctlDir.toString(), new Volume(SocketLink.MOUNT), com.github.dockerjava.api.model.AccessMode.ro));
+    }
     if (wheels != null && java.nio.file.Files.isDirectory(wheels)) {
       binds.add(new Bind(wheels.toString(), new Volume(WHEELS), com.github.dockerjava.api.model.AccessMode.ro));
     }
@@ -113,6 +122,24 @@ final class Containers {
         .withUlimits(List.of(new Ulimit("nofile", s.openFiles(), s.openFiles()), new Ulimit("core", 0L, 0L)))
         .withLogConfig(new LogConfig(LogConfig.LoggingType.JSON_FILE,
             Map.of("max-size", cfg.logMaxSize(), "max-file", "1")));
+  }
+
+  /** The last lines of a container's log (the runner's own stderr), for error messages. */
+  static String logTail(DockerClient docker, String containerId) {
+    StringBuilder sb = new StringBuilder();
+    try {
+      docker.logContainerCmd(containerId).withStdOut(true).withStdErr(true).withTail(20)
+          .exec(new com.github.dockerjava.api.async.ResultCallback.Adapter<com.github.dockerjava.api.model.Frame>() {
+            @Override
+            public void onNext(com.github.dockerjava.api.model.Frame f) {
+              sb.append(new String(f.getPayload(), java.nio.charset.StandardCharsets.UTF_8));
+            }
+          }).awaitCompletion(5, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (RuntimeException | InterruptedException e) {
+      sb.append("(unavailable: ").append(e.getMessage()).append(')');
+    }
+    String s = sb.toString().strip();
+    return s.isEmpty() ? "(empty)" : s.length() > 2000 ? s.substring(s.length() - 2000) : s;
   }
 
   /** The numeric uid and gid of {@code docker.user}, or null when it is a name. */

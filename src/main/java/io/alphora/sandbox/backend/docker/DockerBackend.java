@@ -14,6 +14,8 @@ import io.alphora.sandbox.backend.SandboxBackend;
 import io.alphora.sandbox.backend.SandboxSpec;
 import io.alphora.sandbox.config.DockerConfig;
 import io.alphora.sandbox.runner.RunListener;
+import io.alphora.sandbox.runner.RunnerChannel;
+import java.nio.channels.ServerSocketChannel;
 import io.alphora.sandbox.runner.RunRequest;
 import io.alphora.sandbox.runner.RunnerProcess;
 import io.alphora.sandbox.runner.RunnerScript;
@@ -52,6 +54,8 @@ public final class DockerBackend implements SandboxBackend {
   private final Map<String, Box> boxes = new ConcurrentHashMap<>();
   private final WarmPool pool;
   private volatile Path script;
+  /** The runner connects to a unix socket (local daemon) rather than being attached to. */
+  private final boolean socket;
   private final java.util.concurrent.atomic.AtomicBoolean poolStarted = new java.util.concurrent.atomic.AtomicBoolean();
 
   /**
@@ -68,7 +72,9 @@ public final class DockerBackend implements SandboxBackend {
     this.wheels = wheels == null ? null : wheels.toAbsolutePath().normalize();
     this.containers = new Containers(cfg, nodeId, basePath, this.wheels);
     this.deaths = deaths;
-    Shape poolShape = Shape.of(cfg.image(), defaultLimits, defaultPolicy, cfg.pidsLimit());
+    this.socket = cfg.runnerChannel().equals("socket") || (cfg.runnerChannel().equals("auto")
+        && DockerClients.host(cfg).startsWith("unix://"));
+    Shape poolShape = Shape.of(cfg.image(), defaultLimits, defaultPolicy, cfg.pidsLimit(), socket);
     this.pool = cfg.poolSize() > 0 ? new WarmPool(poolShape, cfg.poolSize(), cfg.poolMaxAgeSeconds(), new PoolMaker())
         : null;
   }
@@ -139,7 +145,7 @@ public final class DockerBackend implements SandboxBackend {
     if (old != null) {
       old.runner().close();
     }
-    Shape shape = Shape.of(spec, cfg.image(), cfg.pidsLimit());
+    Shape shape = Shape.of(spec, cfg.image(), cfg.pidsLimit(), socket);
     try {
       String cid = recorded(spec, shape);
       if (cid != null && !startExisting(spec, cid)) {
@@ -199,10 +205,27 @@ public final class DockerBackend implements SandboxBackend {
       stopContainer(cid);
     }
     ownWorkspace(spec);
-    AttachChannel ch = AttachChannel.open(docker, cid);
-    docker.startContainerCmd(cid).exec();
-    adopt(spec, cid, ch);
+    adopt(spec, cid, startAndConnect(cid, ctlDir(spec)));
     return true;
+  }
+
+  private static Path ctlDir(SandboxSpec spec) { return spec.dir().resolve("ctl"); }
+
+  /** Starts a created or stopped container and connects to its runner (socket or attach). */
+  private RunnerChannel startAndConnect(String cid, Path ctlDir) throws IOException {
+    if (!socket) {
+      AttachChannel ch = AttachChannel.open(docker, cid);
+      docker.startContainerCmd(cid).exec();
+      return ch;
+    }
+    ServerSocketChannel server = SocketLink.listen(ctlDir, containers.numericUser());
+    try {
+      docker.startContainerCmd(cid).exec();
+    } catch (RuntimeException e) {
+      server.close();
+      throw e;
+    }
+    return SocketLink.accept(docker, cid, server, ctlDir);
   }
 
   private boolean fromPool(SandboxSpec spec, Shape shape) throws IOException {
@@ -219,6 +242,10 @@ public final class DockerBackend implements SandboxBackend {
       Files.move(w.dir().resolve("workspace"), spec.workspace(), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
       Files.delete(spec.siteDir());
       Files.move(w.dir().resolve("site-packages"), spec.siteDir(), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      if (socket) {   // where the runner connects again after a stop/start
+        Workspace.deleteTree(ctlDir(spec));
+        Files.move(w.dir().resolve("ctl"), ctlDir(spec), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      }
       Workspace.deleteTree(w.dir());
     } catch (IOException e) {
       discard(w.containerId(), w.runner(), w.dir());
@@ -238,17 +265,15 @@ public final class DockerBackend implements SandboxBackend {
     String name = containers.name(spec.sandboxId());
     String cid;
     try {
-      cid = containers.create(docker, shape, name, spec.workspace(), spec.siteDir(), script());
+      cid = containers.create(docker, shape, name, spec.workspace(), spec.siteDir(), script(), ctlDir(spec));
     } catch (ConflictException e) {
       // a container of this name that the sandbox no longer records (an interrupted start): replace it
       removeQuietly(name);
-      cid = containers.create(docker, shape, name, spec.workspace(), spec.siteDir(), script());
+      cid = containers.create(docker, shape, name, spec.workspace(), spec.siteDir(), script(), ctlDir(spec));
     }
     ContainerFile.write(spec, cid, shape);
     try {
-      AttachChannel ch = AttachChannel.open(docker, cid);
-      docker.startContainerCmd(cid).exec();
-      adopt(spec, cid, ch);
+      adopt(spec, cid, startAndConnect(cid, ctlDir(spec)));
     } catch (IOException | RuntimeException e) {
       removeQuietly(cid);
       ContainerFile.delete(spec);
@@ -256,7 +281,7 @@ public final class DockerBackend implements SandboxBackend {
     }
   }
 
-  private void adopt(SandboxSpec spec, String cid, AttachChannel ch) throws IOException {
+  private void adopt(SandboxSpec spec, String cid, RunnerChannel ch) throws IOException {
     RunnerProcess runner = RunnerProcess.connect(ch, "in container " + AttachChannel.short12(cid));
     register(spec, cid, runner);
   }
@@ -506,11 +531,11 @@ public final class DockerBackend implements SandboxBackend {
       }
       String cid = null;
       try {
-        cid = containers.create(docker, pool.shape, containers.name("pool-" + token), ws, site, script());
-        AttachChannel ch = AttachChannel.open(docker, cid);
-        docker.startContainerCmd(cid).exec();
-        RunnerProcess runner = RunnerProcess.connect(ch, "in warm container " + AttachChannel.short12(cid));
-        return new WarmPool.Warm(cid, dir, runner, ch, System.nanoTime());
+        cid = containers.create(docker, pool.shape, containers.name("pool-" + token), ws, site, script(),
+            dir.resolve("ctl"));
+        RunnerProcess runner = RunnerProcess.connect(startAndConnect(cid, dir.resolve("ctl")),
+            "in warm container " + AttachChannel.short12(cid));
+        return new WarmPool.Warm(cid, dir, runner, System.nanoTime());
       } catch (Exception e) {
         if (cid != null) {
           removeQuietly(cid);

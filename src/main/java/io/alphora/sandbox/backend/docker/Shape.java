@@ -11,18 +11,19 @@ import io.alphora.sandbox.backend.SandboxSpec;
  * @param pids the container's pids limit: the sandbox's processes and threads plus the runner's own
  */
 record Shape(String image, long memoryMb, double cpuCores, long diskMb, long pids, long openFiles,
-    boolean network, boolean readOnlyWorkspace) {
+    boolean network, boolean readOnlyWorkspace, boolean socket) {
 
   /** Tasks the runner needs besides the sandbox's code: docker-init, runner, cells and spares. */
   static final int RUNNER_TASKS = 16;
 
-  static Shape of(String image, ResourceLimits l, SecurityPolicy p, int pidsCap) {
+  /** @param socket the runner connects to a unix socket ({@link SocketLink}), else it is attached to */
+  static Shape of(String image, ResourceLimits l, SecurityPolicy p, int pidsCap, boolean socket) {
     long pids = Math.min(pidsCap, (long) l.maxProcesses() + l.maxThreads() + RUNNER_TASKS);
     return new Shape(image, l.memoryMb(), l.cpuCores(), l.diskMb(), pids, l.maxOpenFiles(),
-        l.networkEnabled() && p.allowNetwork(), p.readOnlyMode() || !p.allowFileWrite());
+        l.networkEnabled() && p.allowNetwork(), p.readOnlyMode() || !p.allowFileWrite(), socket);
   }
 
-  static Shape of(SandboxSpec spec, String defaultImage, int pidsCap) {
-    return of(spec.image() == null ? defaultImage : spec.image(), spec.limits(), spec.policy(), pidsCap);
+  static Shape of(SandboxSpec spec, String defaultImage, int pidsCap, boolean socket) {
+    return of(spec.image() == null ? defaultImage : spec.image(), spec.limits(), spec.policy(), pidsCap, socket);
   }
 }

@@ -20,7 +20,7 @@ final class WarmPool implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WarmPool.class);
 
   /** A warm container: its id, the host directory holding its workspace and site directory, its runner. */
-  record Warm(String containerId, Path dir, RunnerProcess runner, AttachChannel channel, long bornNanos) {}
+  record Warm(String containerId, Path dir, RunnerProcess runner, long bornNanos) {}
 
   /** Makes and disposes of warm containers (the backend knows how). */
   interface Maker {
