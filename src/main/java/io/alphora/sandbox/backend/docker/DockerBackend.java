@@ -42,7 +42,7 @@ public final class DockerBackend implements SandboxBackend {
   private static final Logger LOG = LoggerFactory.getLogger(DockerBackend.class);
   private static final int STOP_TIMEOUT_SECONDS = 2;
 
-  private record Box(String containerId, RunnerProcess runner, ContainerCgroup cgroup, long hostPid) {}
+  private record Box(String containerId, RunnerProcess runner, ContainerCgroup cgroup, long[] hostPid) {}
 
   private final DockerConfig cfg;
   private final DockerClient docker;
@@ -56,6 +56,11 @@ public final class DockerBackend implements SandboxBackend {
   private volatile Path script;
   /** The runner connects to a unix socket (local daemon) rather than being attached to. */
   private final boolean socket;
+  private final java.util.concurrent.ExecutorService background = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "alphora-docker-background");
+    t.setDaemon(true);
+    return t;
+  });
   private final java.util.concurrent.atomic.AtomicBoolean poolStarted = new java.util.concurrent.atomic.AtomicBoolean();
 
   /**
@@ -253,7 +258,8 @@ public final class DockerBackend implements SandboxBackend {
       Files.createDirectories(spec.siteDir());
       throw e;
     }
-    rename(w.containerId(), spec.sandboxId());
+    // the name only helps people reading `docker ps` (the sandbox records the id): off the critical path
+    background.execute(() -> rename(w.containerId(), spec.sandboxId()));
     ContainerFile.write(spec, w.containerId(), shape);
     register(spec, w.containerId(), w.runner());
     LOG.debug("sandbox {}: warm container {}", spec.sandboxId(), AttachChannel.short12(w.containerId()));
@@ -287,8 +293,7 @@ public final class DockerBackend implements SandboxBackend {
   }
 
   private void register(SandboxSpec spec, String cid, RunnerProcess runner) {
-    long hostPid = runnerHostPid(cid);
-    Box box = new Box(cid, runner, ContainerCgroup.find(fullId(cid)), hostPid);
+    Box box = new Box(cid, runner, ContainerCgroup.find(cid), new long[] {0});
     boxes.put(spec.sandboxId(), box);
     runner.onDeath(() -> {
       if (boxes.remove(spec.sandboxId(), box)) {
@@ -296,8 +301,6 @@ public final class DockerBackend implements SandboxBackend {
       }
     });
   }
-
-  private String fullId(String cid) { return cid; }
 
   private String deathMessage(String cid) {
     String why;
@@ -465,7 +468,13 @@ public final class DockerBackend implements SandboxBackend {
   @Override
   public ProcStats stats(String sandboxId) {
     Box b = boxes.get(sandboxId);
-    return b == null || b.hostPid() <= 0 ? ProcStats.NONE : ProcTree.measure(b.hostPid(), RunnerProcess.HELPER_PROCESS_NAMES);
+    if (b == null) {
+      return ProcStats.NONE;
+    }
+    if (b.hostPid()[0] == 0) {   // looked up once, when first asked
+      b.hostPid()[0] = runnerHostPid(b.containerId());
+    }
+    return b.hostPid()[0] < 0 ? ProcStats.NONE : ProcTree.measure(b.hostPid()[0], RunnerProcess.HELPER_PROCESS_NAMES);
   }
 
   @Override
@@ -495,6 +504,12 @@ public final class DockerBackend implements SandboxBackend {
       pool.close();
     }
     new ArrayList<>(boxes.keySet()).forEach(this::stop);
+    background.shutdown();
+    try {
+      background.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     try {
       docker.close();
     } catch (IOException ignored) {

@@ -159,6 +159,38 @@ class DockerHardeningIT {
   }
 
   @Test
+  void tmpIsBoundedByDiskMb() {
+    // files of 8 MB (under max_file_size) until /tmp (64 MB) is full
+    ExecutionResult r = await(sandbox.executeCode("try:\n    for i in range(20): open('/tmp/f%d' % i, 'wb').write(b'x' * (8 << 20))\n"
+        + "    print('FILLED')\nexcept OSError as e: print('full', e.errno)"));
+    assertThat(r.stdout()).as(r.stderr()).isEqualTo("full 28\n");
+  }
+
+  @Test
+  void packagesInstallOfflineInsideTheContainer() throws Exception {
+    Path wheels = base.resolve("wheels");
+    io.alphora.sandbox.Wheels.build(wheels, "tinypkg", "3.0");
+    Vertx own = Vertx.vertx();   // its own bus: two managers on one bus would share the manager address
+    SandboxManager m = await(SandboxManager.deploy(own, DockerTestSupport.config(base.resolve("pip"), 0,
+        new JsonObject().put("pip", new JsonObject().put("index_url", "").put("find_links", wheels.toString())))));
+    try {
+      Sandbox s = await(m.create(CreateOptions.defaults()));
+      ExecutionResult ls = await(s.executeShell("ls -la /opt/wheels"));
+      assertThat(ls.stdout()).as(ls.stderr()).contains("tinypkg-3.0-py3-none-any.whl");
+      ExecutionResult install = await(s.installPackage("tinypkg", "3.0"));
+      assertThat(install.success()).as(install.stderr()).isTrue();
+      ExecutionResult use = await(s.executeCode("import tinypkg; print(tinypkg.VALUE, tinypkg.__file__)"));
+      assertThat(use.stdout()).as(use.stderr()).isEqualTo("3.0 /opt/site-packages/tinypkg/__init__.py\n");
+      assertThat(await(s.listPackages())).extracting(p -> p.name()).containsExactly("tinypkg");
+    } finally {
+      await(m.destroyAll());
+      await(m.shutdown());
+      await(own.close());
+      assertThat(DockerTestSupport.removeAll(base.resolve("pip"))).isZero();
+    }
+  }
+
+  @Test
   void readOnlyWorkspace() {
     SecurityPolicy ro = new SecurityPolicy(true, false, true, true, List.of(), List.of(), List.of(), List.of(),
         100, 1000, false, true);
