@@ -56,7 +56,18 @@ final class Containers {
     return l;
   }
 
-  static String shapeLabel(Shape s) { return Integer.toHexString(s.hashCode()); }
+  /** A stable digest of the shape (the same across JVMs and versions), kept as a label and in the sandbox. */
+  static String shapeLabel(Shape s) {
+    String text = String.join("|", s.image(), String.valueOf(s.memoryMb()), String.valueOf(s.cpuCores()),
+        String.valueOf(s.diskMb()), String.valueOf(s.pids()), String.valueOf(s.openFiles()),
+        String.valueOf(s.network()), String.valueOf(s.readOnlyWorkspace()), String.valueOf(s.socket()));
+    try {
+      byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(d, 0, 8);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
 
   /** A Docker-safe container name: {@code alphora-<node>-<suffix>}. */
   String name(String suffix) {
