@@ -79,7 +79,9 @@ public final class DockerBackend implements SandboxBackend {
     this.deaths = deaths;
     this.socket = cfg.runnerChannel().equals("socket") || (cfg.runnerChannel().equals("auto")
         && DockerClients.host(cfg).startsWith("unix://"));
-    Shape poolShape = Shape.of(cfg.image(), defaultLimits, defaultPolicy, cfg.pidsLimit(), socket);
+    // a typical generated id (sbx_ + 24): sandboxes with ids too long for a socket path get attach
+    Shape poolShape = Shape.of(cfg.image(), defaultLimits, defaultPolicy, cfg.pidsLimit(),
+        socket && SocketLink.fits(SandboxSpec.dirFor(basePath, "sbx_" + "x".repeat(24)).resolve("ctl")));
     this.pool = cfg.poolSize() > 0 ? new WarmPool(poolShape, cfg.poolSize(), cfg.poolMaxAgeSeconds(), new PoolMaker())
         : null;
   }
@@ -150,10 +152,10 @@ public final class DockerBackend implements SandboxBackend {
     if (old != null) {
       old.runner().close();
     }
-    Shape shape = Shape.of(spec, cfg.image(), cfg.pidsLimit(), socket);
+    Shape shape = Shape.of(spec, cfg.image(), cfg.pidsLimit(), socket && SocketLink.fits(ctlDir(spec)));
     try {
       String cid = recorded(spec, shape);
-      if (cid != null && !startExisting(spec, cid)) {
+      if (cid != null && !startExisting(spec, cid, shape)) {
         cid = null;
       }
       if (cid == null && !fromPool(spec, shape)) {
@@ -197,7 +199,7 @@ public final class DockerBackend implements SandboxBackend {
   }
 
   /** Restarts the sandbox's own container; false when it is gone (the caller makes a new one). */
-  private boolean startExisting(SandboxSpec spec, String cid) throws IOException {
+  private boolean startExisting(SandboxSpec spec, String cid, Shape shape) throws IOException {
     InspectContainerResponse c;
     try {
       c = docker.inspectContainerCmd(cid).exec();
@@ -210,15 +212,15 @@ public final class DockerBackend implements SandboxBackend {
       stopContainer(cid);
     }
     ownWorkspace(spec);
-    adopt(spec, cid, startAndConnect(cid, ctlDir(spec)));
+    adopt(spec, cid, startAndConnect(cid, shape.socket() ? ctlDir(spec) : null));
     return true;
   }
 
   private static Path ctlDir(SandboxSpec spec) { return spec.dir().resolve("ctl"); }
 
-  /** Starts a created or stopped container and connects to its runner (socket or attach). */
+  /** Starts a created or stopped container and connects to its runner: socket in {@code ctlDir}, or attach (null). */
   private RunnerChannel startAndConnect(String cid, Path ctlDir) throws IOException {
-    if (!socket) {
+    if (ctlDir == null) {
       AttachChannel ch = AttachChannel.open(docker, cid);
       docker.startContainerCmd(cid).exec();
       return ch;
@@ -247,7 +249,7 @@ public final class DockerBackend implements SandboxBackend {
       Files.move(w.dir().resolve("workspace"), spec.workspace(), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
       Files.delete(spec.siteDir());
       Files.move(w.dir().resolve("site-packages"), spec.siteDir(), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-      if (socket) {   // where the runner connects again after a stop/start
+      if (shape.socket()) {   // where the runner connects again after a stop/start
         Workspace.deleteTree(ctlDir(spec));
         Files.move(w.dir().resolve("ctl"), ctlDir(spec), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
       }
@@ -279,7 +281,7 @@ public final class DockerBackend implements SandboxBackend {
     }
     ContainerFile.write(spec, cid, shape);
     try {
-      adopt(spec, cid, startAndConnect(cid, ctlDir(spec)));
+      adopt(spec, cid, startAndConnect(cid, shape.socket() ? ctlDir(spec) : null));
     } catch (IOException | RuntimeException e) {
       removeQuietly(cid);
       ContainerFile.delete(spec);
@@ -548,7 +550,7 @@ public final class DockerBackend implements SandboxBackend {
       try {
         cid = containers.create(docker, pool.shape, containers.name("pool-" + token), ws, site, script(),
             dir.resolve("ctl"));
-        RunnerProcess runner = RunnerProcess.connect(startAndConnect(cid, dir.resolve("ctl")),
+        RunnerProcess runner = RunnerProcess.connect(startAndConnect(cid, pool.shape.socket() ? dir.resolve("ctl") : null),
             "in warm container " + AttachChannel.short12(cid));
         return new WarmPool.Warm(cid, dir, runner, System.nanoTime());
       } catch (Exception e) {

@@ -51,6 +51,12 @@ final class SocketLink implements RunnerChannel {
     this.socket = socket;
   }
 
+  /** Whether {@code ctlDir/runner.sock} fits in a unix socket address (108 bytes with the NUL). */
+  static boolean fits(Path ctlDir) {
+    return ctlDir.toAbsolutePath().resolve("runner.sock").toString()
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 100;
+  }
+
   /** A listening socket in {@code ctlDir}, owned by the container's user. Open it before the container starts. */
   static ServerSocketChannel listen(Path ctlDir, int[] owner) throws IOException {
     Files.createDirectories(ctlDir);
