@@ -4,7 +4,6 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.NotFoundException;
-import com.github.dockerjava.api.exception.NotModifiedException;
 import io.alphora.sandbox.BackendType;
 import io.alphora.sandbox.ErrorCode;
 import io.alphora.sandbox.SandboxException;
@@ -15,7 +14,6 @@ import io.alphora.sandbox.backend.SandboxSpec;
 import io.alphora.sandbox.config.DockerConfig;
 import io.alphora.sandbox.runner.RunListener;
 import io.alphora.sandbox.runner.RunnerChannel;
-import java.nio.channels.ServerSocketChannel;
 import io.alphora.sandbox.runner.RunRequest;
 import io.alphora.sandbox.runner.RunnerProcess;
 import io.alphora.sandbox.runner.RunnerScript;
@@ -26,7 +24,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,13 +37,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class DockerBackend implements SandboxBackend {
   private static final Logger LOG = LoggerFactory.getLogger(DockerBackend.class);
-  private static final int STOP_TIMEOUT_SECONDS = 2;
 
   private record Box(String containerId, RunnerProcess runner, ContainerCgroup cgroup, long[] hostPid) {}
 
   private final DockerConfig cfg;
   private final DockerClient docker;
   private final Containers containers;
+  private final ContainerOps ops;
   private final DeathListener deaths;
   private final Path basePath;
   private final Path runnerDir;
@@ -76,13 +73,15 @@ public final class DockerBackend implements SandboxBackend {
     this.runnerDir = runnerDir;
     this.wheels = wheels == null ? null : wheels.toAbsolutePath().normalize();
     this.containers = new Containers(cfg, nodeId, basePath, this.wheels);
+    this.ops = new ContainerOps(docker, containers, cfg);
     this.deaths = deaths;
     this.socket = cfg.runnerChannel().equals("socket") || (cfg.runnerChannel().equals("auto")
         && DockerClients.host(cfg).startsWith("unix://"));
     // a typical generated id (sbx_ + 24): sandboxes with ids too long for a socket path get attach
     Shape poolShape = Shape.of(cfg.image(), defaultLimits, defaultPolicy, cfg.pidsLimit(),
         socket && SocketLink.fits(SandboxSpec.dirFor(basePath, "sbx_" + "x".repeat(24)).resolve("ctl")));
-    this.pool = cfg.poolSize() > 0 ? new WarmPool(poolShape, cfg.poolSize(), cfg.poolMaxAgeSeconds(), new PoolMaker())
+    this.pool = cfg.poolSize() > 0 ? new WarmPool(poolShape, cfg.poolSize(), cfg.poolMaxAgeSeconds(),
+        new PoolMaker(ops, poolShape, basePath, this::script))
         : null;
   }
 
@@ -118,25 +117,7 @@ public final class DockerBackend implements SandboxBackend {
 
   @Override
   public Map<String, Object> status() {
-    Map<String, Object> s = new java.util.LinkedHashMap<>();
-    s.put("docker_host", DockerClients.host(cfg));
-    try {
-      docker.pingCmd().exec();
-    } catch (RuntimeException e) {
-      s.put("available", false);
-      s.put("error", DockerClients.unavailable(cfg, e).getMessage());
-      return s;
-    }
-    try {
-      docker.inspectImageCmd(cfg.image()).exec();
-      s.put("available", true);
-    } catch (NotFoundException e) {
-      s.put("available", false);
-      s.put("error", "the runtime image " + cfg.image() + " is missing: build it with scripts/build-runtime-image");
-    } catch (RuntimeException e) {
-      s.put("available", false);
-      s.put("error", DockerClients.rootMessage(e));
-    }
+    Map<String, Object> s = ops.status();
     s.put("warm_containers", warmContainers());
     return s;
   }
@@ -193,7 +174,7 @@ public final class DockerBackend implements SandboxBackend {
     if (ContainerFile.matches(r, spec, shape)) {
       return r.containerId();
     }
-    removeQuietly(r.containerId());
+    ops.remove(r.containerId());
     ContainerFile.delete(spec);
     return null;
   }
@@ -209,31 +190,14 @@ public final class DockerBackend implements SandboxBackend {
     }
     if (Boolean.TRUE.equals(c.getState().getRunning())) {
       // adopted from an earlier instance, or left running: its runner's stream is lost, start it afresh
-      stopContainer(cid);
+      ops.stop(cid);
     }
-    ownWorkspace(spec);
-    adopt(spec, cid, startAndConnect(cid, shape.socket() ? ctlDir(spec) : null));
+    ops.own(spec.workspace(), spec.siteDir());
+    adopt(spec, cid, ops.startAndConnect(cid, shape.socket() ? ctlDir(spec) : null));
     return true;
   }
 
   private static Path ctlDir(SandboxSpec spec) { return spec.dir().resolve("ctl"); }
-
-  /** Starts a created or stopped container and connects to its runner: socket in {@code ctlDir}, or attach (null). */
-  private RunnerChannel startAndConnect(String cid, Path ctlDir) throws IOException {
-    if (ctlDir == null) {
-      AttachChannel ch = AttachChannel.open(docker, cid);
-      docker.startContainerCmd(cid).exec();
-      return ch;
-    }
-    ServerSocketChannel server = SocketLink.listen(ctlDir, containers.numericUser());
-    try {
-      docker.startContainerCmd(cid).exec();
-    } catch (RuntimeException e) {
-      server.close();
-      throw e;
-    }
-    return SocketLink.accept(docker, cid, server, ctlDir);
-  }
 
   private boolean fromPool(SandboxSpec spec, Shape shape) throws IOException {
     if (pool == null || !shape.equals(pool.shape) || !isEmpty(spec.workspace()) || !isEmpty(spec.siteDir())) {
@@ -255,13 +219,13 @@ public final class DockerBackend implements SandboxBackend {
       }
       Workspace.deleteTree(w.dir());
     } catch (IOException e) {
-      discard(w.containerId(), w.runner(), w.dir());
+      ops.discard(w.containerId(), w.runner(), w.dir());
       Files.createDirectories(spec.workspace());
       Files.createDirectories(spec.siteDir());
       throw e;
     }
     // the name only helps people reading `docker ps` (the sandbox records the id): off the critical path
-    background.execute(() -> rename(w.containerId(), spec.sandboxId()));
+    background.execute(() -> ops.rename(w.containerId(), spec.sandboxId()));
     ContainerFile.write(spec, w.containerId(), shape);
     register(spec, w.containerId(), w.runner());
     LOG.debug("sandbox {}: warm container {}", spec.sandboxId(), AttachChannel.short12(w.containerId()));
@@ -269,21 +233,21 @@ public final class DockerBackend implements SandboxBackend {
   }
 
   private void createNew(SandboxSpec spec, Shape shape) throws IOException {
-    ownWorkspace(spec);
+    ops.own(spec.workspace(), spec.siteDir());
     String name = containers.name(spec.sandboxId());
     String cid;
     try {
       cid = containers.create(docker, shape, name, spec.workspace(), spec.siteDir(), script(), ctlDir(spec));
     } catch (ConflictException e) {
       // a container of this name that the sandbox no longer records (an interrupted start): replace it
-      removeQuietly(name);
+      ops.remove(name);
       cid = containers.create(docker, shape, name, spec.workspace(), spec.siteDir(), script(), ctlDir(spec));
     }
     ContainerFile.write(spec, cid, shape);
     try {
-      adopt(spec, cid, startAndConnect(cid, shape.socket() ? ctlDir(spec) : null));
+      adopt(spec, cid, ops.startAndConnect(cid, shape.socket() ? ctlDir(spec) : null));
     } catch (IOException | RuntimeException e) {
-      removeQuietly(cid);
+      ops.remove(cid);
       ContainerFile.delete(spec);
       throw e;
     }
@@ -299,78 +263,14 @@ public final class DockerBackend implements SandboxBackend {
     boxes.put(spec.sandboxId(), box);
     runner.onDeath(() -> {
       if (boxes.remove(spec.sandboxId(), box)) {
-        deaths.runnerDied(spec.sandboxId(), deathMessage(cid));
+        deaths.runnerDied(spec.sandboxId(), ops.deathMessage(cid));
       }
     });
-  }
-
-  private String deathMessage(String cid) {
-    String why;
-    try {
-      InspectContainerResponse.ContainerState st = docker.inspectContainerCmd(cid).exec().getState();
-      why = Boolean.TRUE.equals(st.getOOMKilled()) ? "was killed for exceeding its memory limit (OOMKilled)"
-          : Boolean.TRUE.equals(st.getRunning()) ? "lost its runner (the attach connection dropped)"
-          : "exited (exit code " + st.getExitCodeLong() + (st.getError() == null || st.getError().isEmpty() ? ""
-              : ", " + st.getError()) + ")";
-    } catch (NotFoundException e) {
-      why = "was removed from Docker";
-    } catch (RuntimeException e) {
-      why = "is unreachable: the Docker daemon does not answer (" + DockerClients.rootMessage(e) + ")";
-    }
-    return "the sandbox's container " + AttachChannel.short12(cid) + " " + why + "; restart the sandbox";
-  }
-
-  /** The host pid of the runner (the child of docker-init), for process statistics; -1 if not visible. */
-  private long runnerHostPid(String cid) {
-    try {
-      Long init = docker.inspectContainerCmd(cid).exec().getState().getPidLong();
-      if (init == null || init <= 0) {
-        return -1;
-      }
-      Path children = Path.of("/proc", String.valueOf(init), "task", String.valueOf(init), "children");
-      String first = Files.isReadable(children) ? Files.readString(children).trim().split("\\s+")[0] : "";
-      return first.isEmpty() ? -1 : Long.parseLong(first);
-    } catch (IOException | RuntimeException e) {
-      return -1;
-    }
-  }
-
-  /** The workspace and site directory belong to the container's user, so the sandbox can write there. */
-  private void ownWorkspace(SandboxSpec spec) throws IOException {
-    int[] ids = containers.numericUser();
-    if (ids == null) {
-      return;
-    }
-    for (Path p : List.of(spec.workspace(), spec.siteDir())) {
-      try {
-        Files.setAttribute(p, "unix:uid", ids[0], java.nio.file.LinkOption.NOFOLLOW_LINKS);
-        Files.setAttribute(p, "unix:gid", ids[1], java.nio.file.LinkOption.NOFOLLOW_LINKS);
-      } catch (java.nio.file.FileSystemException e) {
-        LOG.warn("cannot give {} to uid {} ({}): the sandbox may not be able to write there", p, ids[0],
-            e.getMessage());
-      }
-    }
   }
 
   private static boolean isEmpty(Path dir) throws IOException {
     try (var s = Files.list(dir)) {
       return s.findAny().isEmpty();
-    }
-  }
-
-  private void rename(String cid, String sandboxId) {
-    String name = containers.name(sandboxId);
-    try {
-      docker.renameContainerCmd(cid).withName(name).exec();
-    } catch (ConflictException e) {
-      removeQuietly(name);
-      try {
-        docker.renameContainerCmd(cid).withName(name).exec();
-      } catch (RuntimeException again) {
-        LOG.debug("rename {} → {}: {}", cid, name, again.getMessage());
-      }
-    } catch (RuntimeException e) {
-      LOG.debug("rename {} → {}: {}", cid, name, e.getMessage());
     }
   }
 
@@ -386,17 +286,7 @@ public final class DockerBackend implements SandboxBackend {
     Box box = boxes.remove(sandboxId);
     if (box != null) {
       box.runner().close();   // the runner exits, and with it the container
-      stopContainer(box.containerId());
-    }
-  }
-
-  private void stopContainer(String cid) {
-    try {
-      docker.stopContainerCmd(cid).withTimeout(STOP_TIMEOUT_SECONDS).exec();
-    } catch (NotModifiedException | NotFoundException e) {
-      // already stopped, or gone
-    } catch (RuntimeException e) {
-      LOG.warn("could not stop container {}: {}", AttachChannel.short12(cid), DockerClients.rootMessage(e));
+      ops.stop(box.containerId());
     }
   }
 
@@ -405,20 +295,10 @@ public final class DockerBackend implements SandboxBackend {
     stop(spec.sandboxId());
     String cid = ContainerFile.id(spec);
     if (cid != null) {
-      removeQuietly(cid);
+      ops.remove(cid);
     }
-    removeQuietly(containers.name(spec.sandboxId()));
+    ops.remove(containers.name(spec.sandboxId()));
     ContainerFile.delete(spec);
-  }
-
-  private void removeQuietly(String idOrName) {
-    try {
-      docker.removeContainerCmd(idOrName).withForce(true).withRemoveVolumes(true).exec();
-    } catch (NotFoundException e) {
-      // gone already
-    } catch (RuntimeException e) {
-      LOG.warn("could not remove container {}: {}", idOrName, DockerClients.rootMessage(e));
-    }
   }
 
   @Override
@@ -474,7 +354,7 @@ public final class DockerBackend implements SandboxBackend {
       return ProcStats.NONE;
     }
     if (b.hostPid()[0] == 0) {   // looked up once, when first asked
-      b.hostPid()[0] = runnerHostPid(b.containerId());
+      b.hostPid()[0] = ops.runnerHostPid(b.containerId());
     }
     return b.hostPid()[0] < 0 ? ProcStats.NONE : ProcTree.measure(b.hostPid()[0], RunnerProcess.HELPER_PROCESS_NAMES);
   }
@@ -517,52 +397,5 @@ public final class DockerBackend implements SandboxBackend {
     } catch (IOException ignored) {
       // nothing left to release
     }
-  }
-
-  private void discard(String cid, RunnerProcess runner, Path dir) {
-    if (runner != null) {
-      runner.close();
-    }
-    removeQuietly(cid);
-    try {
-      Workspace.deleteTree(dir);
-    } catch (RuntimeException e) {
-      LOG.debug("could not delete {}: {}", dir, e.getMessage());
-    }
-  }
-
-  /** Warm containers live under {@code <base>/docker-pool/<token>/} until a sandbox takes one. */
-  private final class PoolMaker implements WarmPool.Maker {
-    @Override
-    public WarmPool.Warm make() throws Exception {
-      String token = UUID.randomUUID().toString().replace("-", "").substring(0, 16);
-      Path dir = Orphans.poolDir(basePath).resolve(token);
-      Path ws = Files.createDirectories(dir.resolve("workspace"));
-      Path site = Files.createDirectories(dir.resolve("site-packages"));
-      int[] ids = containers.numericUser();
-      if (ids != null) {
-        for (Path p : List.of(ws, site)) {
-          Files.setAttribute(p, "unix:uid", ids[0]);
-          Files.setAttribute(p, "unix:gid", ids[1]);
-        }
-      }
-      String cid = null;
-      try {
-        cid = containers.create(docker, pool.shape, containers.name("pool-" + token), ws, site, script(),
-            dir.resolve("ctl"));
-        RunnerProcess runner = RunnerProcess.connect(startAndConnect(cid, pool.shape.socket() ? dir.resolve("ctl") : null),
-            "in warm container " + AttachChannel.short12(cid));
-        return new WarmPool.Warm(cid, dir, runner, System.nanoTime());
-      } catch (Exception e) {
-        if (cid != null) {
-          removeQuietly(cid);
-        }
-        Workspace.deleteTree(dir);
-        throw e;
-      }
-    }
-
-    @Override
-    public void discard(WarmPool.Warm w) { DockerBackend.this.discard(w.containerId(), w.runner(), w.dir()); }
   }
 }
