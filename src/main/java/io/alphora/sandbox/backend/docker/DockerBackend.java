@@ -188,6 +188,14 @@ public final class DockerBackend implements SandboxBackend {
       LOG.info("sandbox {}: its container {} is gone; making a new one", spec.sandboxId(), AttachChannel.short12(cid));
       return false;
     }
+    if (!bindsWorkspace(c, spec)) {
+      // a warm container binds its pool directories by path, and Docker re-resolves binds at every
+      // start: once handed out it cannot be started again over the right workspace, so replace it
+      LOG.debug("sandbox {}: container {} was a warm one; making its own", spec.sandboxId(), AttachChannel.short12(cid));
+      ops.remove(cid);
+      ContainerFile.delete(spec);
+      return false;
+    }
     if (Boolean.TRUE.equals(c.getState().getRunning())) {
       // adopted from an earlier instance, or left running: its runner's stream is lost, start it afresh
       ops.stop(cid);
@@ -195,6 +203,19 @@ public final class DockerBackend implements SandboxBackend {
     ops.own(spec.workspace(), spec.siteDir());
     adopt(spec, cid, ops.startAndConnect(cid, shape.socket() ? ctlDir(spec) : null));
     return true;
+  }
+
+  private boolean bindsWorkspace(InspectContainerResponse c, SandboxSpec spec) {
+    com.github.dockerjava.api.model.Bind[] binds = c.getHostConfig() == null ? null : c.getHostConfig().getBinds();
+    if (binds == null) {
+      return false;
+    }
+    for (com.github.dockerjava.api.model.Bind b : binds) {
+      if (b.getVolume().getPath().equals(containers.workspaceMount())) {
+        return b.getPath().equals(spec.workspace().toString());
+      }
+    }
+    return false;
   }
 
   private static Path ctlDir(SandboxSpec spec) { return spec.dir().resolve("ctl"); }

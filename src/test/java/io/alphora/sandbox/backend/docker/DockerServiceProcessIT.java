@@ -49,7 +49,9 @@ class DockerServiceProcessIT {
     Workspace.deleteTree(base);
   }
 
-  private void startService() throws Exception {
+  private void startService() throws Exception { startService("0"); }
+
+  private void startService(String poolSize) throws Exception {
     DockerTestSupport.docker();
     Path jar = Path.of("target/alphora-sandbox.jar");
     assertThat(jar).as("run 'mvn package' first: the jar is built before integration tests").exists();
@@ -59,7 +61,7 @@ class DockerServiceProcessIT {
     pb.environment().put("SANDBOX_HTTP_PORT", "0");
     pb.environment().put("SANDBOX_BACKEND", "docker");
     pb.environment().put("SANDBOX_DOCKER_IMAGE", DockerTestSupport.IMAGE);
-    pb.environment().put("SANDBOX_DOCKER_POOL_SIZE", "1");
+    pb.environment().put("SANDBOX_DOCKER_POOL_SIZE", poolSize);
     process = pb.start();
     BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
     String line;
@@ -120,6 +122,19 @@ class DockerServiceProcessIT {
     call("DELETE", "/v1/sandboxes/" + id, null, 204);
     process.destroy();
     assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    assertThat(DockerTestSupport.containersOf(base)).as("SIGTERM: the warm container is removed too").isEmpty();
+    assertThat(DockerTestSupport.containersOf(base)).as("deleted, and nothing else left").isEmpty();
+  }
+
+  @Test
+  void sigtermRemovesWarmContainersAndKeepsSandboxContainers() throws Exception {
+    startService("2");
+    String id = call("POST", "/v1/sandboxes", "{}", 201).getString("sandbox_id");
+    process.destroy();
+    assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(DockerTestSupport.containersOf(base)).as("only the sandbox's container stays, stopped, for its sandbox")
+        .singleElement().satisfies(c -> {
+          assertThat(c.getState()).isNotEqualTo("running");
+          assertThat(c.getNames()[0]).endsWith(id);
+        });
   }
 }

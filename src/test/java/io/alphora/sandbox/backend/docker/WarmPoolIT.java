@@ -46,10 +46,19 @@ class WarmPoolIT {
         .map(Container::getId).collect(Collectors.toSet());
   }
 
+  /** Warm containers the pool holds ready (its runner connected), as the backend reports them. */
+  private int ready() {
+    var bus = new io.alphora.sandbox.bus.BusClient(vertx, io.alphora.sandbox.bus.Addresses.defaults());
+    String node = await(manager.status()).nodeId();
+    JsonObject st = (JsonObject) await(bus.request(bus.addresses().backend(node, "docker"),
+        io.alphora.sandbox.bus.Actions.BACKEND_STATUS, new JsonObject(), 10_000));
+    return st.getInteger("warm_containers");
+  }
+
   private Set<String> awaitWarm(int n) throws InterruptedException {
     for (int i = 0; i < 300; i++) {
       Set<String> w = warm();
-      if (w.size() == n) {
+      if (w.size() == n && ready() == n) {
         return w;
       }
       Thread.sleep(100);
@@ -57,10 +66,18 @@ class WarmPoolIT {
     throw new AssertionError("the pool did not reach " + n + " warm containers: " + warm());
   }
 
-  private String containerOf(Sandbox s) {
+  /** The sandbox's container, by name (a warm container is renamed in the background once handed out). */
+  private String containerOf(Sandbox s) throws InterruptedException {
     String name = "-" + s.id();
-    return DockerTestSupport.containersOf(base).stream().filter(c -> c.getNames()[0].endsWith(name))
-        .map(Container::getId).findFirst().orElseThrow(() -> new AssertionError("no container named *" + name));
+    for (int i = 0; i < 50; i++) {
+      var found = DockerTestSupport.containersOf(base).stream().filter(c -> c.getNames()[0].endsWith(name))
+          .map(Container::getId).findFirst();
+      if (found.isPresent()) {
+        return found.get();
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("no container named *" + name);
   }
 
   @Test
@@ -76,6 +93,23 @@ class WarmPoolIT {
     assertThat(await(s.readFile("out.txt"))).as("its workspace is the sandbox's").isEqualTo("code");
     Set<String> after = awaitWarm(2);
     assertThat(after).doesNotContain(id);
+  }
+
+  @Test
+  void aSandboxFromThePoolKeepsItsWorkspaceAcrossStopAndStart() throws Exception {
+    deploy(1, 600);
+    Set<String> warm = awaitWarm(1);
+    Sandbox s = await(manager.create(CreateOptions.defaults()));
+    assertThat(warm).contains(containerOf(s));
+    await(s.executeCode("open('kept.txt', 'w').write('kept')"));
+    await(s.stop());
+    await(s.start());
+    var r = await(s.executeCode("import os; print(open('kept.txt').read(), sorted(os.listdir('.')))"));
+    assertThat(r.stdout()).as(r.stderr()).isEqualTo("kept ['kept.txt']\n");
+    await(s.executeCode("open('after.txt', 'w').write('x')"));
+    assertThat(await(s.readFile("after.txt"))).as("the container writes the sandbox's workspace").isEqualTo("x");
+    await(s.restart());
+    assertThat(await(s.executeCode("print(open('after.txt').read())")).stdout()).isEqualTo("x\n");
   }
 
   @Test
