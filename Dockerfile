@@ -1,7 +1,9 @@
 # The service itself as an image (for hosts with a registry; not built in CI here, which has none).
 #   docker build -t alphora-sandbox . && docker run -p 8080:8080 -e SANDBOX_HTTP_HOST=0.0.0.0 \
 #     -e SANDBOX_API_KEYS=key1:tenantA alphora-sandbox
-# Sandboxes run as processes inside this container (local backend); the Docker backend is a later issue.
+# Sandboxes run as processes inside this container (local backend). For the Docker backend the service
+# needs a daemon (SANDBOX_DOCKER_HOST) that sees its base path at the same path: sandbox workspaces are
+# bind mounts. The sandboxes' runtime image is a different one: docker/runtime/Dockerfile.
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
 COPY pom.xml .

@@ -32,7 +32,10 @@ public class Bench {
 
   static String isolation = "bwrap";
 
-  /** {@code args[0]}: the local isolation to measure, {@code bwrap} (default) or {@code none}. */
+  /**
+   * {@code args[0]}: what to measure: the local backend with {@code bwrap} (default) or {@code none}
+   * isolation, or {@code docker} (the Docker backend; needs dockerd and the runtime image).
+   */
   public static void main(String[] args) throws Exception {
     if (args.length > 0) {
       isolation = args[0];
@@ -40,14 +43,21 @@ public class Bench {
     Path dir = Files.createTempDirectory("alphora-bench-");
     Process service = start(dir);
     try {
-      run(service);
+      if (isolation.equals("docker")) {
+        BenchDocker.run(dir);
+      } else {
+        run(service);
+      }
     } finally {
       service.destroy();
       service.waitFor(30, TimeUnit.SECONDS);
+      if (isolation.equals("docker")) {
+        BenchDocker.removeContainers(dir);
+      }
       new ProcessBuilder("rm", "-rf", dir.toString()).start().waitFor();
     }
     System.out.println();
-    System.out.println("local.isolation = " + isolation);
+    System.out.println(isolation.equals("docker") ? "backend = docker" : "local.isolation = " + isolation);
     System.out.println();
     System.out.println("| measurement | result | target |");
     System.out.println("|---|---|---|");
@@ -63,7 +73,12 @@ public class Bench {
     pb.environment().put("SANDBOX_HTTP_PORT", "0");
     pb.environment().put("SANDBOX_MAX_SANDBOXES", "500");
     pb.environment().put("SANDBOX_IDLE_TIMEOUT", "0");
-    pb.environment().put("SANDBOX_LOCAL_ISOLATION", isolation);
+    if (isolation.equals("docker")) {
+      pb.environment().put("SANDBOX_BACKEND", "docker");
+      pb.environment().put("SANDBOX_DOCKER_POOL_SIZE", "2");
+    } else {
+      pb.environment().put("SANDBOX_LOCAL_ISOLATION", isolation);
+    }
     Process p = pb.start();
     BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     String line;
@@ -289,5 +304,104 @@ public class Bench {
       }
     }
     return -1;
+  }
+}
+
+/** The Docker backend's figures: warm run (beside {@code docker exec}), create-to-first-run, idle memory. */
+class BenchDocker {
+  static void run(Path dir) throws Exception {
+    String id = Bench.create();
+    for (int i = 0; i < 100; i++) {
+      Bench.exec(id);
+    }
+    List<Double> warm = new ArrayList<>();
+    for (int i = 0; i < 500; i++) {
+      long t0 = System.nanoTime();
+      Bench.exec(id);
+      warm.add((System.nanoTime() - t0) / 1e6);
+    }
+    String container = containers(dir).get(0);
+    List<Double> dockerExec = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      long t0 = System.nanoTime();
+      sh("docker", "exec", container, "python3", "-c", "print(1)");
+      dockerExec.add((System.nanoTime() - t0) / 1e6);
+    }
+    Bench.rows.add(new String[] {"warm `print(1)` through REST on a Docker sandbox, p50 / p90 / p99 (500 runs)",
+        Bench.ms(Bench.pct(warm, .5)) + " / " + Bench.ms(Bench.pct(warm, .9)) + " / " + Bench.ms(Bench.pct(warm, .99)),
+        "p50 ≤ 5 ms"});
+    Bench.rows.add(new String[] {"`docker exec <container> python3 -c print(1)` (CLI), p50 (20, same container)",
+        Bench.ms(Bench.pct(dockerExec, .5)), "(what a run per exec would cost)"});
+
+    Bench.rows.add(new String[] {"`POST /v1/sandboxes` (docker) to first finished run, from the warm pool, median (30)",
+        Bench.ms(Bench.pct(firstRun("{}", 30), .5)), "≤ 50 ms"});
+    Bench.rows.add(new String[] {"`POST /v1/sandboxes` (docker) to first finished run, new container (no pool), median (30)",
+        Bench.ms(Bench.pct(firstRun("{\"resource_limits\":\"minimal\"}", 30), .5)), "≤ 400 ms"});
+
+    for (int i = 0; i < 49; i++) {
+      Bench.create();
+    }
+    Thread.sleep(15000); // idle: no request for 15 s
+    List<Double> pss = new ArrayList<>();
+    List<Double> cgroup = new ArrayList<>();
+    for (String c : containers(dir)) {
+      String[] f = sh("docker", "inspect", "-f", "{{.Id}} {{.State.Pid}} {{.Name}}", c).trim().split(" ");
+      if (f[2].contains("-pool-")) {
+        continue;
+      }
+      long init = Long.parseLong(f[1]);
+      long shim = ProcessHandle.of(init).flatMap(ProcessHandle::parent).map(ProcessHandle::pid).orElse(-1L);
+      long kb = Bench.pssKb(shim) + Bench.pssKb(init);
+      for (ProcessHandle d : ProcessHandle.of(init).map(h -> h.descendants().toList()).orElse(List.of())) {
+        kb += Bench.pssKb(d.pid());
+      }
+      pss.add(kb / 1024.0);
+      Path usage = Path.of("/sys/fs/cgroup/memory/docker", f[0], "memory.usage_in_bytes");
+      if (Files.isReadable(usage)) {
+        cgroup.add(Long.parseLong(Files.readString(usage).trim()) / 1048576.0);
+      }
+    }
+    Bench.rows.add(new String[] {"idle Docker sandbox (" + pss.size() + " running): host memory of its processes "
+        + "(containerd shim, docker-init, runner, cells), PSS, median",
+        String.format(Locale.ROOT, "%.1f MB", Bench.pct(pss, .5)), "(report)"});
+    if (!cgroup.isEmpty()) {
+      Bench.rows.add(new String[] {"idle Docker sandbox: its container's memory cgroup usage (incl. page cache), median",
+          String.format(Locale.ROOT, "%.1f MB", Bench.pct(cgroup, .5)), "(report)"});
+    }
+    Bench.call("POST", "/v1/manager/destroy-all", null);
+  }
+
+  static List<Double> firstRun(String body, int n) throws Exception {
+    List<Double> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      Thread.sleep(400); // let the pool refill and the previous container go, outside the measurement
+      long t0 = System.nanoTime();
+      String s = Bench.field(Bench.call("POST", "/v1/sandboxes", body), "sandbox_id");
+      Bench.exec(s);
+      out.add((System.nanoTime() - t0) / 1e6);
+      Bench.call("DELETE", "/v1/sandboxes/" + s, null);
+    }
+    return out;
+  }
+
+  static List<String> containers(Path dir) throws Exception {
+    String out = sh("docker", "ps", "-q", "--no-trunc", "--filter", "label=io.alphora.sandbox.base=" + dir);
+    return out.isBlank() ? List.of() : List.of(out.trim().split("\\s+"));
+  }
+
+  static void removeContainers(Path dir) throws Exception {
+    String out = sh("docker", "ps", "-aq", "--filter", "label=io.alphora.sandbox.base=" + dir);
+    for (String c : out.isBlank() ? new String[0] : out.trim().split("\\s+")) {
+      sh("docker", "rm", "-f", c);
+    }
+  }
+
+  static String sh(String... cmd) throws Exception {
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException(String.join(" ", cmd) + ": " + out);
+    }
+    return out;
   }
 }

@@ -8,4 +8,5 @@ if [ $# -gt 0 ]; then
 else
   java bench/Bench.java bwrap
   java bench/Bench.java none
+  if docker info >/dev/null 2>&1; then java bench/Bench.java docker; fi
 fi

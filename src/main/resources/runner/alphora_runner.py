@@ -703,12 +703,42 @@ def pick_cell():
     return best or new_cell()
 
 
+def _kill_tree(root):
+    """pgroup mode: SIGKILL every descendant of root (a cell's init, a child subreaper, so its
+    run's orphans - setsid'ed or double-forked - stay below it). Repeated until none is left: a
+    process forked between the scan and the kill is orphaned to root and found by the next scan."""
+    for _ in range(20):
+        children = {}
+        for name in os.listdir("/proc"):
+            if name.isdigit():
+                try:
+                    with open("/proc/%s/stat" % name) as f:
+                        ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+                    children.setdefault(ppid, []).append(int(name))
+                except (OSError, IndexError, ValueError):
+                    pass
+        todo, found = list(children.get(root, ())), []
+        while todo:
+            pid = todo.pop()
+            found.append(pid)
+            todo.extend(children.get(pid, ()))
+        if not found:
+            return
+        for pid in found:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+
+
 def destroy(cell):
     """SIGKILL the cell's init: the kernel kills every process in its namespace."""
     cell.doomed = True
     if cell.dead:
         return
     try:
+        if MODE == "pgroup" and cell.gpid is not None:
+            _kill_tree(cell.gpid)
         if cell.gpid is not None:
             os.kill(cell.gpid, signal.SIGKILL)
         else:

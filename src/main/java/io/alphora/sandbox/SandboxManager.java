@@ -21,6 +21,29 @@ public interface SandboxManager extends AutoCloseable {
     return Embedded.deploy(vertx, config).map(n -> n.manager());
   }
 
+  /**
+   * Whether a Docker daemon answers at {@code config}'s {@code docker.docker_host} (the seed's
+   * {@code is_docker_available()}); never fails. It says nothing about the runtime image; the
+   * {@code /ready} endpoint does.
+   */
+  static Future<Boolean> isDockerAvailable(Vertx vertx, SandboxConfig config) {
+    return vertx.executeBlocking(() -> io.alphora.sandbox.backend.docker.DockerClients.isAvailable(config.docker()), false)
+        .otherwise(false);
+  }
+
+  /** {@link #isDockerAvailable(Vertx, SandboxConfig)} for the default daemon, or {@code SANDBOX_DOCKER_HOST}. */
+  static Future<Boolean> isDockerAvailable(Vertx vertx) {
+    String host = System.getenv("SANDBOX_DOCKER_HOST");
+    io.vertx.core.json.JsonObject docker = new io.vertx.core.json.JsonObject();
+    if (host != null && !host.isBlank()) {
+      docker.put("docker_host", host);
+    }
+    return Future.<SandboxConfig>future(p -> p.complete(
+            SandboxConfig.fromJson(new io.vertx.core.json.JsonObject().put("docker", docker))))
+        .compose(c -> isDockerAvailable(vertx, c))
+        .otherwise(false);
+  }
+
   /** A client of a manager already deployed on this event bus (default address prefix). */
   static SandboxManager client(Vertx vertx) { return new BusSandboxManager(vertx, Addresses.defaults(), null); }
 

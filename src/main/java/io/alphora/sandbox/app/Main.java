@@ -95,7 +95,8 @@ public final class Main {
     return new JsonObject().put("host", config.http().host()).put("port", config.http().port())
         .put("max_body_bytes", config.http().maxBodyBytes())
         .put("staging_dir", Path.of(config.basePath()).toAbsolutePath().resolve("tmp").toString())
-        .put("python", config.local().python()).put("event_bus_prefix", config.eventBusPrefix());
+        .put("python", config.local().python()).put("event_bus_prefix", config.eventBusPrefix())
+        .put("node_id", config.nodeId()).put("backend_type", config.backendType().value());
   }
 
   private static void onSigterm(Vertx vertx, Embedded.Node node) {

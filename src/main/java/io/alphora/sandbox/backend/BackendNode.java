@@ -59,13 +59,17 @@ public final class BackendNode {
 
   public SandboxBackend backend() { return backend; }
 
-  void attach() { instances.incrementAndGet(); }
+  void attach() {
+    if (instances.getAndIncrement() == 0) {
+      volumes.retain();
+    }
+  }
 
   /** When the last worker instance is gone: the backend is closed and the volumes unmounted. Blocking. */
   void detach() {
     if (instances.decrementAndGet() == 0) {
       backend.close();
-      volumes.close();
+      volumes.release();
     }
   }
 

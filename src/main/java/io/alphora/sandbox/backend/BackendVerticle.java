@@ -103,8 +103,8 @@ public final class BackendVerticle extends VerticleBase {
         return new JsonObject();
       }
       case Actions.BACKEND_DESTROY -> {
-        node.backend.stop(id);
         SandboxSpec spec = node.spec(id);
+        node.backend.destroy(spec);
         node.unregister(id);
         node.volumes.destroy(spec);
         Workspace.deleteTree(spec.dir());
@@ -117,6 +117,9 @@ public final class BackendVerticle extends VerticleBase {
         java.nio.file.Files.createDirectories(spec.siteDir());
         node.register(spec);
         return new JsonObject();
+      }
+      case Actions.BACKEND_STATUS -> {
+        return new JsonObject(new java.util.LinkedHashMap<>(node.backend.status()));
       }
       case Actions.BACKEND_HEALTH -> {
         return new JsonObject().put("healthy", node.backend.isRunning(id));

@@ -3,6 +3,7 @@ package io.alphora.sandbox.backend;
 import io.alphora.sandbox.BackendType;
 import io.alphora.sandbox.runner.RunListener;
 import io.alphora.sandbox.runner.RunRequest;
+import java.util.Map;
 
 /**
  * The SPI a backend implements: it owns the processes (or container) of its sandboxes. Files,
@@ -31,7 +32,19 @@ public interface SandboxBackend extends AutoCloseable {
   /** Kills the sandbox's runner and every process of it; in-flight runs end as cancelled. */
   void stop(String sandboxId);
 
+  /**
+   * The sandbox is being destroyed: stop it and release whatever the backend keeps for it across
+   * stops (a container). Its directory is deleted afterwards by the caller.
+   */
+  default void destroy(SandboxSpec spec) { stop(spec.sandboxId()); }
+
   boolean isRunning(String sandboxId);
+
+  /**
+   * Whether the backend can start sandboxes now, and what else an operator should see
+   * ({@code available}, {@code error}, backend-specific keys); shown by {@code /ready}. Blocking.
+   */
+  default Map<String, Object> status() { return Map.of("available", true); }
 
   /** Starts a run; events reach {@code listener} on a backend thread, {@code onExit} exactly once. */
   void exec(String sandboxId, RunRequest request, RunListener listener);

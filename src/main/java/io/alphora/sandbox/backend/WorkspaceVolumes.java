@@ -171,6 +171,18 @@ public final class WorkspaceVolumes implements AutoCloseable {
     prepare(spec);
   }
 
+  private final java.util.concurrent.atomic.AtomicInteger users = new java.util.concurrent.atomic.AtomicInteger();
+
+  /** A backend node uses these volumes (several backends of one node share them). */
+  public void retain() { users.incrementAndGet(); }
+
+  /** A backend node is done with them: the last one unmounts them ({@link #close}). */
+  public void release() {
+    if (users.decrementAndGet() <= 0) {
+      close();
+    }
+  }
+
   /** Unmounts what this instance mounted (the images stay; the next start mounts them again). */
   @Override
   public void close() {

@@ -94,6 +94,8 @@ public final class Actions {
   public static final String BACKEND_DESTROY = "backend_destroy";
   public static final String BACKEND_HEALTH = "backend_health";
   public static final String BACKEND_WIPE = "backend_wipe";
+  /** The backend itself (no sandbox): {available, ...}; the Docker backend says whether the daemon answers. */
+  public static final String BACKEND_STATUS = "backend_status";
   public static final String DISK_USAGE = "disk_usage";
 
   private Actions() {}

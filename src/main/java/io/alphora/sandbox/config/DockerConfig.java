@@ -35,15 +35,31 @@ import java.util.regex.Pattern;
  * @param tlsCaCert CA file ({@code tls_ca_cert}, env {@code SANDBOX_DOCKER_TLS_CA_CERT})
  * @param tlsClientCert client certificate ({@code tls_client_cert}, env {@code SANDBOX_DOCKER_TLS_CLIENT_CERT})
  * @param tlsClientKey client key ({@code tls_client_key}, env {@code SANDBOX_DOCKER_TLS_CLIENT_KEY})
+ * @param poolSize warm containers kept started per node for new sandboxes of the default shape
+ *     ({@code pool_size}, env {@code SANDBOX_DOCKER_POOL_SIZE}); 0 = no pool
+ * @param poolMaxAgeSeconds a warm container older than this is replaced ({@code pool_max_age_seconds},
+ *     env {@code SANDBOX_DOCKER_POOL_MAX_AGE})
+ * @param orphans what happens, when the service starts, to containers a previous instance of this
+ *     node left behind: {@code adopt} (kept for their sandboxes, which restart in them; containers
+ *     of unknown sandboxes and warm ones are removed) or {@code remove} (all removed)
+ *     ({@code orphans}, env {@code SANDBOX_DOCKER_ORPHANS})
+ * @param logMaxSize json-file log cap of a container (the runner's own stderr ends up there)
+ *     ({@code log_max_size})
+ * @param runnerChannel how the service talks to a container's runner: {@code socket} (a unix socket
+ *     in the sandbox's directory; the daemon must see it), {@code attach} (the container's attached
+ *     stdin/stdout, works with remote daemons) or {@code auto} (socket for unix:// daemons)
+ *     ({@code runner_channel})
  */
 public record DockerConfig(
     String image, String dockerHost, String networkMode, String user, String workingDir, int cpuPeriod,
     int pidsLimit, boolean readOnlyRoot, List<String> capDrop, List<String> capAdd, List<String> securityOpt,
     Map<String, String> environment, Map<String, String> volumes, boolean tlsVerify, String tlsCaCert,
-    String tlsClientCert, String tlsClientKey) {
+    String tlsClientCert, String tlsClientKey, int poolSize, int poolMaxAgeSeconds, String orphans,
+    String logMaxSize, String runnerChannel) {
 
   private static final Pattern CAPABILITY = Pattern.compile("[A-Za-z_]+");
   private static final Pattern MODE = Pattern.compile("(ro|rw)");
+  private static final Pattern SIZE = Pattern.compile("[1-9][0-9]*[kmg]");
 
   public DockerConfig {
     capDrop = List.copyOf(capDrop);
@@ -57,7 +73,7 @@ public record DockerConfig(
   public static DockerConfig defaults() {
     return new DockerConfig("alphora-sandbox-runtime:latest", null, "none", "65534:65534", "/workspace",
         100_000, 100, true, List.of("ALL"), List.of(), List.of("no-new-privileges:true"), Map.of(), Map.of(),
-        false, null, null, null);
+        false, null, null, null, 2, 600, "adopt", "1m", "auto");
   }
 
   static DockerConfig parse(Section s) {
@@ -85,8 +101,22 @@ public record DockerConfig(
         s.bool("tls_verify", d.tlsVerify()),
         s.nonBlank("tls_ca_cert", null),
         s.nonBlank("tls_client_cert", null),
-        s.nonBlank("tls_client_key", null));
+        s.nonBlank("tls_client_key", null),
+        s.integer("pool_size", d.poolSize(), 0, 100),
+        s.integer("pool_max_age_seconds", d.poolMaxAgeSeconds(), 10, 86_400),
+        s.nonBlank("orphans", d.orphans()),
+        s.nonBlank("log_max_size", d.logMaxSize()),
+        s.nonBlank("runner_channel", d.runnerChannel()));
     s.done();
+    if (!c.orphans().equals("adopt") && !c.orphans().equals("remove")) {
+      throw invalid(s.key("orphans"), c.orphans(), "must be adopt or remove");
+    }
+    if (!List.of("auto", "socket", "attach").contains(c.runnerChannel())) {
+      throw invalid(s.key("runner_channel"), c.runnerChannel(), "must be auto, socket or attach");
+    }
+    if (!SIZE.matcher(c.logMaxSize()).matches()) {
+      throw invalid(s.key("log_max_size"), c.logMaxSize(), "must be a size like 512k, 1m or 1g");
+    }
     if (c.tlsVerify() && (c.dockerHost() == null || !c.dockerHost().startsWith("tcp://"))) {
       throw invalid(s.key("tls_verify"), true, "needs a tcp:// docker.docker_host (SANDBOX_DOCKER_HOST)");
     }
@@ -104,7 +134,9 @@ public record DockerConfig(
         .put("cap_add", new JsonArray(capAdd)).put("security_opt", new JsonArray(securityOpt))
         .put("environment", new JsonObject(new LinkedHashMap<>(environment)))
         .put("volumes", new JsonObject(new LinkedHashMap<>(volumes))).put("tls_verify", tlsVerify)
-        .put("tls_ca_cert", tlsCaCert).put("tls_client_cert", tlsClientCert).put("tls_client_key", tlsClientKey);
+        .put("tls_ca_cert", tlsCaCert).put("tls_client_cert", tlsClientCert).put("tls_client_key", tlsClientKey)
+        .put("pool_size", poolSize).put("pool_max_age_seconds", poolMaxAgeSeconds).put("orphans", orphans)
+        .put("log_max_size", logMaxSize).put("runner_channel", runnerChannel);
   }
 
   private static String dockerHost(Section s) {

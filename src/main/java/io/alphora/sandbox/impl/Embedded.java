@@ -10,6 +10,7 @@ import io.alphora.sandbox.backend.BackendNode;
 import io.alphora.sandbox.backend.BackendVerticle;
 import io.alphora.sandbox.backend.WorkspaceVolumes;
 import io.alphora.sandbox.backend.PipSettings;
+import io.alphora.sandbox.backend.docker.DockerBackend;
 import io.alphora.sandbox.backend.local.LocalBackend;
 import io.alphora.sandbox.backend.local.StaleRunners;
 import io.alphora.sandbox.bus.Actions;
@@ -67,11 +68,19 @@ public final class Embedded {
           config.local().cgroups() ? settings.nodeId() : null, config.local().allowedHostPaths());
       BackendNode node = new BackendNode(vertx, addresses, settings.nodeId(), backend, settings.basePath(),
           Path.of(config.local().python()), pip(config), volumes);
+      DockerBackend docker = dockerBackend(vertx, config, addresses, settings, runnerDir);
+      BackendNode dockerNode = new BackendNode(vertx, addresses, settings.nodeId(), docker, settings.basePath(),
+          Path.of(config.local().python()), pip(config), volumes);
       Storage storage = Storage.create(vertx, config.storage());
       Snapshots snapshots = new Snapshots(vertx, storage);
       DeploymentOptions workers = new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)
           .setInstances(BACKEND_WORKERS).setConfig(new JsonObject().put("node_id", settings.nodeId()));
       return vertx.deployVerticle(() -> new BackendVerticle(node), workers).compose(backendId ->
+          vertx.deployVerticle(() -> new BackendVerticle(dockerNode), workers).compose(dockerId ->
+          vertx.executeBlocking(() -> {
+            docker.init(config.backendType() == BackendType.DOCKER);
+            return dockerId;
+          })).compose(dockerId ->
           vertx.deployVerticle(new StorageVerticle(storage, addresses)).compose(storageId -> vertx.deployVerticle(
               new ManagerVerticle(settings, addresses, metrics, snapshots, config.persistFiles())).map(managerId -> {
             BusClient bus = new BusClient(vertx, addresses);
@@ -81,11 +90,13 @@ public final class Embedded {
                 drain(bus, settings)
                     .eventually(() -> vertx.undeploy(managerId))
                     .eventually(() -> vertx.undeploy(backendId))
+                    .eventually(() -> vertx.undeploy(dockerId))
                     .eventually(() -> vertx.undeploy(storageId))
                     .eventually(snapshots::close)
                     .eventually(storage::close)
                     .eventually(() -> vertx.executeBlocking(() -> {
                       backend.close();
+                      docker.close();
                       volumes.close();
                       return null;
                     }))
@@ -94,8 +105,18 @@ public final class Embedded {
               return closed.future();
             }, storage);
             return new Node(facade, bus, settings, metrics, closed.future(), storage);
-          })));
+          }))));
     });
+  }
+
+  private static DockerBackend dockerBackend(Vertx vertx, SandboxConfig config, Addresses addresses,
+      ManagerSettings settings, Path runnerDir) {
+    return new DockerBackend(config.docker(), settings.nodeId(), settings.basePath(), runnerDir,
+        config.pip().findLinks() == null ? null : Path.of(config.pip().findLinks()),
+        config.resourceLimits(), config.securityPolicy(),
+        (id, message) -> vertx.eventBus().send(addresses.internal(settings.nodeId()),
+            new JsonObject().put("sandbox_id", id).put("message", message),
+            new DeliveryOptions().addHeader(Actions.HEADER, Actions.RUNNER_DIED)));
   }
 
   /**

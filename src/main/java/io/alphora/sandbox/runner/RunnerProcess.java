@@ -62,7 +62,7 @@ public final class RunnerProcess implements AutoCloseable {
 
   private record Pending(RunListener listener, long startNanos) {}
 
-  private final Process process;
+  private final RunnerChannel channel;
   private final OutputStream toRunner;
   private final Object writeLock = new Object();
   private final Map<String, Pending> pending = new ConcurrentHashMap<>();
@@ -76,12 +76,12 @@ public final class RunnerProcess implements AutoCloseable {
   private volatile Runnable deathCallback;
   private volatile String killMode = "unknown";
 
-  private RunnerProcess(Process process) {
-    this.process = process;
-    this.toRunner = process.getOutputStream();
-    this.reader = daemon("alphora-runner-" + process.pid(), this::readLoop);
-    this.stderrReader = daemon("alphora-runner-stderr-" + process.pid(),
-        () -> stderrTail.drain(process.getErrorStream()));
+  private RunnerProcess(RunnerChannel channel) {
+    this.channel = channel;
+    this.toRunner = channel.input();
+    this.reader = daemon("alphora-runner-" + channel.describe(), this::readLoop);
+    this.stderrReader = daemon("alphora-runner-stderr-" + channel.describe(),
+        () -> stderrTail.drain(channel.errors()));
     stderrReader.start();
     reader.start();
   }
@@ -94,29 +94,40 @@ public final class RunnerProcess implements AutoCloseable {
     if (spec.workDir() != null) {
       pb.directory(spec.workDir().toFile());
     }
-    RunnerProcess runner;
+    Process process;
     try {
-      runner = new RunnerProcess(SPAWNER.submit(pb::start).get());
+      process = SPAWNER.submit(pb::start).get();
     } catch (ExecutionException e) {
       throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("interrupted while starting the runner");
     }
+    return connect(RunnerChannel.of(process), spec.command().toString());
+  }
+
+  /**
+   * Drives a runner that is already running behind {@code channel} (a container's attached
+   * streams, say) and waits (at most 10 s) for its {@code ready} event.
+   *
+   * @param what names the runner in the error when it does not become ready
+   */
+  public static RunnerProcess connect(RunnerChannel channel, String what) throws IOException {
+    RunnerProcess runner = new RunnerProcess(channel);
     try {
       JsonNode ev = runner.ready.get(READY_TIMEOUT_MS, TimeUnit.MILLISECONDS);
       runner.killMode = ev.path("kill_mode").asText("unknown");
-      LOG.debug("runner {} ready, kill mode {}", runner.pid(), runner.killMode);
+      LOG.debug("runner {} ready, kill mode {}", runner.describe(), runner.killMode);
       return runner;
     } catch (TimeoutException | ExecutionException | InterruptedException e) {
       if (e instanceof InterruptedException) {
         Thread.currentThread().interrupt();
       }
-      runner.process.destroyForcibly();
+      runner.channel.kill();
       runner.awaitStderr();
       String why = e instanceof TimeoutException ? "did not become ready within 10 s"
           : e instanceof ExecutionException ? e.getCause().getMessage() : "start was interrupted";
-      throw new IOException("runner " + spec.command() + " " + why + "; stderr: " + runner.stderrTail);
+      throw new IOException("runner " + what + " " + why + "; stderr: " + runner.stderrTail);
     }
   }
 
@@ -130,7 +141,7 @@ public final class RunnerProcess implements AutoCloseable {
     Objects.requireNonNull(request, "request");
     Objects.requireNonNull(listener, "listener");
     if (dead || closing.get()) {
-      throw new IllegalStateException("runner " + pid() + " is not running");
+      throw new IllegalStateException("runner " + describe() + " is not running");
     }
     Pending p = new Pending(listener, System.nanoTime());
     if (pending.putIfAbsent(request.id(), p) != null) {
@@ -139,7 +150,7 @@ public final class RunnerProcess implements AutoCloseable {
     // Registered before the dead check: either the dying reader sees this entry and reports
     // runner_died, or we see `dead` here; whoever removes the entry owns it.
     if (dead && pending.remove(request.id(), p)) {
-      throw new IllegalStateException("runner " + pid() + " died");
+      throw new IllegalStateException("runner " + describe() + " died");
     }
     send(RunnerFrames.exec(MAPPER, request));
   }
@@ -156,9 +167,13 @@ public final class RunnerProcess implements AutoCloseable {
     send(MAPPER.createObjectNode().put("op", "cancel").put("id", id));
   }
 
-  public boolean isAlive() { return !dead && process.isAlive(); }
+  public boolean isAlive() { return !dead && channel.isAlive(); }
 
-  public long pid() { return process.pid(); }
+  /** The runner's host process id, or -1 when it is not a child of this JVM (a container's). */
+  public long pid() { return channel.pid(); }
+
+  /** Names the runner: {@code pid 4242}, {@code container 3f2a…}. */
+  public String describe() { return channel.describe(); }
 
   /** "pidns" (every run in its own PID namespace) or "pgroup" (weaker fallback). */
   public String killMode() { return killMode; }
@@ -183,13 +198,13 @@ public final class RunnerProcess implements AutoCloseable {
     if (closing.compareAndSet(false, true)) {
       send(MAPPER.createObjectNode().put("op", "shutdown"));
       try {
-        if (!process.waitFor(2, TimeUnit.SECONDS)) {
-          process.destroyForcibly();
-          process.waitFor(2, TimeUnit.SECONDS);
+        if (channel.waitFor(2000) == null) {
+          channel.kill();
+          channel.waitFor(2000);
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        process.destroyForcibly();
+        channel.kill();
       }
       try {
         toRunner.close();
@@ -216,25 +231,25 @@ public final class RunnerProcess implements AutoCloseable {
       }
     } catch (IOException e) {
       // The runner is gone or going: the reader sees EOF and reports every pending run.
-      LOG.debug("runner {}: write failed: {}", pid(), e.toString());
+      LOG.debug("runner {}: write failed: {}", describe(), e.toString());
     }
   }
 
   private void readLoop() {
-    LineReader lines = new LineReader(process.getInputStream(), MAX_EVENT_BYTES);
+    LineReader lines = new LineReader(channel.output(), MAX_EVENT_BYTES);
     try {
       while (lines.next()) {
         JsonNode ev;
         try {
           ev = MAPPER.readTree(lines.line(), 0, lines.length());
         } catch (IOException e) {
-          LOG.warn("runner {}: unparsable event: {}", pid(), e.getMessage());
+          LOG.warn("runner {}: unparsable event: {}", describe(), e.getMessage());
           continue;
         }
         dispatch(ev);
       }
     } catch (IOException e) {
-      LOG.debug("runner {}: read failed: {}", pid(), e.toString());
+      LOG.debug("runner {}: read failed: {}", describe(), e.toString());
     } finally {
       onRunnerGone();
     }
@@ -274,8 +289,9 @@ public final class RunnerProcess implements AutoCloseable {
     dead = true;
     int code = -1;
     try {
-      if (process.waitFor(1, TimeUnit.SECONDS)) {
-        code = process.exitValue();
+      Integer exit = channel.waitFor(1000);
+      if (exit != null) {
+        code = exit;
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -296,7 +312,7 @@ public final class RunnerProcess implements AutoCloseable {
     }
     if (!expected) {
       if (wasReady) {
-        LOG.warn("runner {} died: {}", pid(), message);
+        LOG.warn("runner {} died: {}", describe(), message);
       }
       Runnable cb = deathCallback;
       if (cb != null && deathFired.compareAndSet(false, true)) {

@@ -107,7 +107,32 @@ final class SecureDir implements AutoCloseable {
   /** openat(O_CREAT|O_EXCL|O_WRONLY): never follows a link, never opens an existing entry. */
   SeekableByteChannel createNew(Path name, FileAttribute<?>... attrs) throws IOException {
     Set<OpenOption> opts = Set.of(StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW, LinkOption.NOFOLLOW_LINKS);
-    return sds.newByteChannel(name, opts, attrs);
+    SeekableByteChannel ch = sds.newByteChannel(name, opts, attrs);
+    inheritOwner(name);
+    return ch;
+  }
+
+  /**
+   * Gives a new entry the owner and group of this directory. Why: a container sandbox runs as its
+   * own uid (65534) and owns its workspace; a file the service writes there as root must stay
+   * writable by the sandbox's code. Where the service owns the workspace (local sandboxes) this is
+   * a no-op; where it may not chown (not root) the entry keeps the service's owner.
+   */
+  private void inheritOwner(Path name) {
+    try {
+      PosixFileAttributes dir = sds.getFileAttributeView(PosixFileAttributeView.class).readAttributes();
+      PosixFileAttributeView entry = sds.getFileAttributeView(name, PosixFileAttributeView.class,
+          LinkOption.NOFOLLOW_LINKS);
+      PosixFileAttributes a = entry.readAttributes();
+      if (!a.owner().equals(dir.owner())) {
+        entry.setOwner(dir.owner());
+      }
+      if (!a.group().equals(dir.group())) {
+        entry.setGroup(dir.group());
+      }
+    } catch (IOException | UnsupportedOperationException e) {
+      // not permitted here: the entry keeps the service's owner
+    }
   }
 
   /**
@@ -123,6 +148,7 @@ final class SecureDir implements AutoCloseable {
     }
     try {
       Files.createDirectory(path.resolve(name), attrs);
+      inheritOwner(name);
     } catch (FileAlreadyExistsException e) {
       // created concurrently; the caller re-stats it
     }

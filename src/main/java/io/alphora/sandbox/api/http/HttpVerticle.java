@@ -153,7 +153,8 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/ready").handler(ctx -> {
       Path python = Path.of(c.getString("python", "/usr/bin/python3"));
       Future<String> store = StorageRoutes.health(vertx, storage, 5_000);
-      bus.manager(Actions.STATUS, null).onComplete(ar -> store.onComplete(st -> {
+      Future<JsonObject> docker = dockerStatus(bus, c);
+      bus.manager(Actions.STATUS, null).onComplete(ar -> store.onComplete(st -> docker.onComplete(dk -> {
         boolean manager = ar.succeeded() && !((JsonObject) ar.result()).getBoolean("draining", false);
         boolean local = Files.isExecutable(python);
         boolean storageOk = st.result() == null;
@@ -165,10 +166,18 @@ public final class HttpVerticle extends VerticleBase {
         if (!storageOk) {
           checks.put("storage_error", st.result());
         }
-        boolean ready = manager && local && storageOk;
+        JsonObject d = dk.result();
+        boolean dockerOk = d.getBoolean("available", false);
+        checks.put("docker_backend", dockerOk);
+        if (!dockerOk) {
+          checks.put("docker_backend_error", d.getString("error"));
+        }
+        // Docker decides readiness only where it is the default backend; elsewhere it is shown
+        boolean dockerNeeded = "docker".equals(c.getString("backend_type"));
+        boolean ready = manager && (local || dockerNeeded) && storageOk && (dockerOk || !dockerNeeded);
         Http.json(ctx, ready ? 200 : 503,
             new JsonObject().put("status", ready ? "ready" : "not_ready").put("checks", checks));
-      }));
+      })));
     });
     router.get("/metrics").handler(ctx -> ctx.response()
         .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
@@ -179,6 +188,17 @@ public final class HttpVerticle extends VerticleBase {
         Http.error(ctx, e);
       }
     });
+  }
+
+  /** The Docker backend's own status (daemon answering, image present); never fails. */
+  private static Future<JsonObject> dockerStatus(BusClient bus, JsonObject c) {
+    String node = c.getString("node_id");
+    if (node == null) {
+      return Future.succeededFuture(new JsonObject().put("available", false).put("error", "no node id"));
+    }
+    return bus.request(bus.addresses().backend(node, "docker"), Actions.BACKEND_STATUS, new JsonObject(), 10_000)
+        .map(o -> (JsonObject) o)
+        .otherwise(t -> new JsonObject().put("available", false).put("error", t.getMessage()));
   }
 
   @Override

@@ -1,0 +1,48 @@
+package io.alphora.sandbox.backend.docker;
+
+import io.alphora.sandbox.runner.RunExit;
+import io.alphora.sandbox.runner.RunListener;
+
+/**
+ * Names the container limit that ended a run, from the container cgroup's OOM-kill and refused-fork
+ * counters read when the run starts and when it ends (never guessed from exit code 137). As on the
+ * local backend, with several runs failing at once a limit may be attributed to the wrong one; the
+ * container-wide limit itself always holds.
+ */
+final class ContainerLimitWatch implements RunListener {
+  private final ContainerCgroup cgroup;
+  private final RunListener delegate;
+  private final long oomBefore;
+  private final long pidsBefore;
+
+  ContainerLimitWatch(ContainerCgroup cgroup, RunListener delegate) {
+    this.cgroup = cgroup;
+    this.delegate = delegate;
+    this.oomBefore = cgroup.oomKills();
+    this.pidsBefore = cgroup.pidsRefused();
+  }
+
+  @Override
+  public void onStart(long pid) { delegate.onStart(pid); }
+
+  @Override
+  public void onOutput(int fd, String data) { delegate.onOutput(fd, data); }
+
+  @Override
+  public void onError(String message) { delegate.onError(message); }
+
+  @Override
+  public void onExit(RunExit e) {
+    RunExit x = e;
+    if (e.reason() == null && (e.code() != 0 || e.signal() != null)) {
+      if (cgroup.oomKills() > oomBefore) {
+        x = new RunExit(e.code(), e.signal(), "memory_limit", e.truncated(), e.cpuTime(), e.maxRssMb(),
+            e.wallSeconds(), "the run exceeded the sandbox's memory limit and was killed");
+      } else if (cgroup.pidsRefused() > pidsBefore) {
+        x = new RunExit(e.code(), e.signal(), "process_limit", e.truncated(), e.cpuTime(), e.maxRssMb(),
+            e.wallSeconds(), "the run reached the sandbox's process/thread limit: a fork or thread start was refused");
+      }
+    }
+    delegate.onExit(x);
+  }
+}
