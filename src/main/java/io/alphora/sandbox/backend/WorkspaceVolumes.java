@@ -16,7 +16,6 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -57,13 +56,17 @@ public final class WorkspaceVolumes implements AutoCloseable {
   private final String mount;
   private final String umount;
   private final Set<Path> mounted = ConcurrentHashMap.newKeySet();
-  private final Map<String, Object> locks = new ConcurrentHashMap<>();
+  /** Striped: one sandbox's volume operations are serialised, without a lock object per id kept forever. */
+  private final Object[] locks = new Object[64];
 
   private WorkspaceVolumes(boolean enabled, String mkfs, String mount, String umount) {
     this.enabled = enabled;
     this.mkfs = mkfs;
     this.mount = mount;
     this.umount = umount;
+    for (int i = 0; i < locks.length; i++) {
+      locks[i] = new Object();
+    }
   }
 
   /** Workspaces stay plain directories (no quota). */
@@ -156,7 +159,48 @@ public final class WorkspaceVolumes implements AutoCloseable {
         LOG.warn("sandbox {}: cannot delete its workspace image: {}", spec.sandboxId(), e.getMessage());
       }
     }
-    locks.remove(spec.sandboxId());
+  }
+
+  /**
+   * Gives sandbox {@code to} the workspace prepared under {@code fromDir} (a warm container's, which
+   * binds it already): with volumes, {@code to}'s own fresh volume is dropped and the prepared one's
+   * mount is moved onto {@code to}'s workspace (a running container keeps its bind of it); without,
+   * the directory is renamed. {@code to}'s workspace must be empty.
+   */
+  public void handOver(Path fromDir, SandboxSpec to) throws IOException {
+    Path from = fromDir.resolve("workspace");
+    if (!enabled) {
+      Files.delete(to.workspace());
+      Files.move(from, to.workspace(), StandardCopyOption.ATOMIC_MOVE);
+      return;
+    }
+    synchronized (lock(to)) {
+      unmount(to.workspace());
+      Files.deleteIfExists(to.dir().resolve(IMAGE));
+      Files.createDirectories(to.workspace());
+      run(List.of(mount, "--move", from.toString(), to.workspace().toString()), "move the workspace volume");
+      mounted.remove(from);
+      mounted.add(to.workspace());
+      Files.move(fromDir.resolve(IMAGE), to.dir().resolve(IMAGE), StandardCopyOption.ATOMIC_MOVE);
+    }
+  }
+
+  /** Unmounts every volume mounted below {@code dir} (before deleting a tree that may hold some). */
+  public void dropUnder(Path dir) {
+    if (!enabled) {
+      return;
+    }
+    String prefix = dir.toAbsolutePath().normalize() + "/";
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"), StandardCharsets.UTF_8)) {
+        String[] f = line.split(" ");
+        if (f.length > 4 && unescape(f[4]).startsWith(prefix)) {
+          unmount(Path.of(unescape(f[4])));
+        }
+      }
+    } catch (IOException e) {
+      LOG.warn("cannot read the mount table: {}", e.getMessage());
+    }
   }
 
   /** An empty volume again (reset): the old one is dropped and a new one made. */
@@ -191,7 +235,7 @@ public final class WorkspaceVolumes implements AutoCloseable {
     }
   }
 
-  private Object lock(SandboxSpec spec) { return locks.computeIfAbsent(spec.sandboxId(), k -> new Object()); }
+  private Object lock(SandboxSpec spec) { return locks[Math.floorMod(spec.sandboxId().hashCode(), locks.length)]; }
 
   private void makeImage(Path image, SandboxSpec spec) throws IOException {
     long bytes = Math.max(4, spec.limits().diskMb()) * MIB;

@@ -68,7 +68,7 @@ public final class Embedded {
           config.local().cgroups() ? settings.nodeId() : null, config.local().allowedHostPaths());
       BackendNode node = new BackendNode(vertx, addresses, settings.nodeId(), backend, settings.basePath(),
           Path.of(config.local().python()), pip(config), volumes);
-      DockerBackend docker = dockerBackend(vertx, config, addresses, settings, runnerDir);
+      DockerBackend docker = dockerBackend(vertx, config, addresses, settings, runnerDir, volumes);
       BackendNode dockerNode = new BackendNode(vertx, addresses, settings.nodeId(), docker, settings.basePath(),
           Path.of(config.local().python()), pip(config), volumes);
       Storage storage = Storage.create(vertx, config.storage());
@@ -110,13 +110,13 @@ public final class Embedded {
   }
 
   private static DockerBackend dockerBackend(Vertx vertx, SandboxConfig config, Addresses addresses,
-      ManagerSettings settings, Path runnerDir) {
+      ManagerSettings settings, Path runnerDir, WorkspaceVolumes volumes) {
     return new DockerBackend(config.docker(), settings.nodeId(), settings.basePath(), runnerDir,
         config.pip().findLinks() == null ? null : Path.of(config.pip().findLinks()),
         config.resourceLimits(), config.securityPolicy(),
         (id, message) -> vertx.eventBus().send(addresses.internal(settings.nodeId()),
             new JsonObject().put("sandbox_id", id).put("message", message),
-            new DeliveryOptions().addHeader(Actions.HEADER, Actions.RUNNER_DIED)));
+            new DeliveryOptions().addHeader(Actions.HEADER, Actions.RUNNER_DIED)), volumes);
   }
 
   /**

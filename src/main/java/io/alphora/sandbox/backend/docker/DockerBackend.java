@@ -17,6 +17,7 @@ import io.alphora.sandbox.runner.RunnerChannel;
 import io.alphora.sandbox.runner.RunRequest;
 import io.alphora.sandbox.runner.RunnerProcess;
 import io.alphora.sandbox.runner.RunnerScript;
+import io.alphora.sandbox.backend.WorkspaceVolumes;
 import io.alphora.sandbox.workspace.Workspace;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -41,6 +42,7 @@ public final class DockerBackend implements SandboxBackend {
   private record Box(String containerId, RunnerProcess runner, ContainerCgroup cgroup, long[] hostPid) {}
 
   private final DockerConfig cfg;
+  private final WorkspaceVolumes volumes;
   private final DockerClient docker;
   private final Containers containers;
   private final ContainerOps ops;
@@ -66,8 +68,9 @@ public final class DockerBackend implements SandboxBackend {
    */
   public DockerBackend(DockerConfig cfg, String nodeId, Path basePath, Path runnerDir, Path wheels,
       io.alphora.sandbox.ResourceLimits defaultLimits, io.alphora.sandbox.SecurityPolicy defaultPolicy,
-      DeathListener deaths) {
+      DeathListener deaths, WorkspaceVolumes volumes) {
     this.cfg = cfg;
+    this.volumes = volumes;
     this.docker = DockerClients.create(cfg);
     this.basePath = basePath;
     this.runnerDir = runnerDir;
@@ -81,7 +84,7 @@ public final class DockerBackend implements SandboxBackend {
     Shape poolShape = Shape.of(cfg.image(), defaultLimits, defaultPolicy, cfg.pidsLimit(),
         socket && SocketLink.fits(SandboxSpec.dirFor(basePath, "sbx_" + "x".repeat(24)).resolve("ctl")));
     this.pool = cfg.poolSize() > 0 ? new WarmPool(poolShape, cfg.poolSize(), cfg.poolMaxAgeSeconds(),
-        new PoolMaker(ops, poolShape, basePath, this::script))
+        new PoolMaker(ops, poolShape, basePath, this::script, volumes, defaultLimits, defaultPolicy))
         : null;
   }
 
@@ -90,6 +93,7 @@ public final class DockerBackend implements SandboxBackend {
    * filling the warm pool. Blocking; a daemon that is not there yet is only logged.
    */
   public void init(boolean warmNow) {
+    volumes.dropUnder(Orphans.poolDir(basePath)); // warm workspaces of an instance killed with -9
     Orphans.sweep(docker, containers, basePath, cfg.orphans().equals("adopt"));
     if (warmNow && available()) {
       startPool();
@@ -230,8 +234,7 @@ public final class DockerBackend implements SandboxBackend {
     }
     try {
       // the container's binds follow the directories (same inodes) to their new place
-      Files.delete(spec.workspace());
-      Files.move(w.dir().resolve("workspace"), spec.workspace(), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      volumes.handOver(w.dir(), spec);
       Files.delete(spec.siteDir());
       Files.move(w.dir().resolve("site-packages"), spec.siteDir(), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
       if (shape.socket()) {   // where the runner connects again after a stop/start
@@ -240,6 +243,7 @@ public final class DockerBackend implements SandboxBackend {
       }
       Workspace.deleteTree(w.dir());
     } catch (IOException e) {
+      volumes.dropUnder(w.dir());
       ops.discard(w.containerId(), w.runner(), w.dir());
       Files.createDirectories(spec.workspace());
       Files.createDirectories(spec.siteDir());

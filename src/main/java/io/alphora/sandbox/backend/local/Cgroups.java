@@ -42,7 +42,7 @@ final class Cgroups {
       return null;
     }
     for (Path controller : List.of(mem, pid, ROOT.resolve("cpu"))) {
-      sweep(controller.resolve("alphora"));
+      sweep(controller.resolve("alphora"), 60_000);
     }
     String name = "alphora/" + nodeId;
     Cgroups c = new Cgroups(mem.resolve(name), pid.resolve(name),
@@ -65,7 +65,7 @@ final class Cgroups {
   void close() {
     for (Path d : new Path[] {memory, pids, cpu}) {
       if (d != null) {
-        sweep(d);
+        sweep(d, 0); // this node's own: all of them
         try {
           Files.deleteIfExists(d);
         } catch (IOException e) {
@@ -77,14 +77,18 @@ final class Cgroups {
 
   /**
    * Deletes the empty groups below {@code dir}, deepest first: those of earlier instances (also
-   * after {@code kill -9}) whose processes are all gone. A group still in use cannot be deleted.
+   * after {@code kill -9}) whose processes are all gone. A group still in use cannot be deleted; one
+   * made in the last minute is left alone too: another instance on this host (a cluster node, a
+   * test) may have just made it for a runner that is about to enter it.
    */
-  private static void sweep(Path dir) {
+  private static void sweep(Path dir, long minAgeMillis) {
     if (!Files.isDirectory(dir)) {
       return;
     }
+    long recent = System.currentTimeMillis() - minAgeMillis;
     try (var s = Files.walk(dir, 3)) {
-      s.filter(p -> !p.equals(dir) && Files.isDirectory(p)).sorted(java.util.Comparator.reverseOrder())
+      s.filter(p -> !p.equals(dir) && Files.isDirectory(p) && olderThan(p, recent))
+          .sorted(java.util.Comparator.reverseOrder())
           .forEach(p -> {
             try {
               Files.delete(p);
@@ -94,6 +98,14 @@ final class Cgroups {
           });
     } catch (IOException | java.io.UncheckedIOException e) {
       LOG.debug("cannot sweep {}: {}", dir, e.getMessage());
+    }
+  }
+
+  private static boolean olderThan(Path p, long millis) {
+    try {
+      return Files.getLastModifiedTime(p).toMillis() < millis;
+    } catch (IOException gone) {
+      return false;
     }
   }
 

@@ -57,6 +57,15 @@ class DockerHardeningIT {
   }
 
   @Test
+  void workspaceIsBoundedByDiskMb() {
+    // disk_mb = 64: the workspace is the sandbox's own volume, bind-mounted into the container
+    ExecutionResult r = await(sandbox.executeShell("for i in $(seq 1 40); do "
+        + "dd if=/dev/zero of=f$i bs=1M count=5 2>/dev/null || { echo full at $i; break; }; done"));
+    assertThat(r.stdout()).as(r.stderr()).isEqualTo("full at 13\n");
+    assertThat(await(sandbox.executeShell("rm f1 && echo x > ok && cat ok")).stdout()).isEqualTo("x\n");
+  }
+
+  @Test
   void fromInside() {
     ExecutionResult r = await(sandbox.executeCode(String.join("\n",
         "import os, json, socket",

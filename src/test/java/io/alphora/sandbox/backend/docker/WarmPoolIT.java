@@ -96,6 +96,26 @@ class WarmPoolIT {
   }
 
   @Test
+  void aWarmContainersWorkspaceIsABoundedVolumeMovedToTheSandbox() throws Exception {
+    deploy(1, 600);
+    Set<String> warm = awaitWarm(1);
+    Sandbox s = await(manager.create(CreateOptions.defaults()));
+    assertThat(warm).contains(containerOf(s));
+    String ws = await(s.info()).workspacePath();
+    assertThat(java.nio.file.Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
+        .anyMatch(l -> l.split(" ")[4].equals(ws))).as("the volume is mounted at the sandbox's workspace").isTrue();
+    // disk_mb = 1024 by default: twelve files of 95 MB (each under max_file_size) do not fit
+    var r = await(s.executeShell("for i in $(seq 1 12); do "
+        + "dd if=/dev/zero of=f$i bs=1M count=95 2>/dev/null || { echo full at $i; break; }; done; rm -f f*"));
+    assertThat(r.stdout()).as(r.stderr()).isEqualTo("full at 11\n");
+    await(s.writeFile("api.txt", "api"));
+    assertThat(await(s.executeCode("print(open('api.txt').read())")).stdout()).isEqualTo("api\n");
+    await(s.restart());
+    assertThat(await(s.executeCode("print(open('api.txt').read())")).stdout()).as("the next container binds it too")
+        .isEqualTo("api\n");
+  }
+
+  @Test
   void aSandboxFromThePoolKeepsItsWorkspaceAcrossStopAndStart() throws Exception {
     deploy(1, 600);
     Set<String> warm = awaitWarm(1);
