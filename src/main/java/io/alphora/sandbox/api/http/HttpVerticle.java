@@ -105,8 +105,9 @@ public final class HttpVerticle extends VerticleBase {
         "method " + ctx.request().method() + " is not allowed on " + ctx.request().path()));
     return vertx.executeBlocking(() -> Files.createDirectories(staging))
         .compose(v -> vertx.createHttpServer(new HttpServerOptions().setCompressionSupported(false)
-                .setMaxWebSocketMessageSize((int) Math.min(Integer.MAX_VALUE - 1024,
-                    StreamSettings.from(c).maxFrameBytes() * 4 + 1024)))
+                // a client frame over ws_max_frame_bytes is refused with 4413 by WsSession (up to 4x that
+                // size; beyond, the codec closes with 1009); outgoing frames stay small (WsSession.writeText)
+                .setMaxWebSocketFrameSize(wsLimit(c)).setMaxWebSocketMessageSize(wsLimit(c)))
             .requestHandler(router)
             .listen(c.getInteger("port", 8080), c.getString("host", "127.0.0.1")))
         .onSuccess(s -> {
@@ -117,6 +118,10 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   public int actualPort() { return server.actualPort(); }
+
+  private static int wsLimit(JsonObject c) {
+    return (int) Math.min(Integer.MAX_VALUE - 1024, StreamSettings.from(c).maxFrameBytes() * 4 + 1024);
+  }
 
   /**
    * Everything under /v1, /mcp and /metrics needs a key when keys are configured: {@code

@@ -8,7 +8,9 @@ import io.alphora.sandbox.bus.BusClient;
 import io.alphora.sandbox.bus.BusErrors;
 import io.alphora.sandbox.bus.RunFeed;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
@@ -33,6 +35,8 @@ final class WsSession {
   static final short TOO_LARGE = 4413;
   static final short TOO_MANY_RUNS = 4429;
   private static final long CONTROL_TIMEOUT_MS = 60_000;
+  /** Characters per outgoing frame: at most 3 bytes of UTF-8 each, so a frame stays under 64 KiB. */
+  static final int FRAME_CHARS = 16_384;
 
   private final Vertx vertx;
   private final ServerWebSocket ws;
@@ -54,7 +58,30 @@ final class WsSession {
     this.sandboxId = sandboxId;
     this.settings = settings;
     ws.setWriteQueueMaxSize(1 << 20);
-    this.out = new BoundedSender(ws, ws::writeTextMessage, settings.queueBytes(), this::overflow);
+    this.out = new BoundedSender(ws, this::writeText, settings.queueBytes(), this::overflow);
+  }
+
+  /**
+   * One text message, in frames of at most {@link #FRAME_CHARS} characters (under 64 KiB of UTF-8, the
+   * default frame limit of most clients), whatever frame size the server accepts from clients.
+   */
+  private void writeText(String text) {
+    if (text.length() <= FRAME_CHARS) {
+      ws.writeFrame(WebSocketFrame.textFrame(text, true));
+      return;
+    }
+    int from = 0;
+    while (from < text.length()) {
+      int to = Math.min(text.length(), from + FRAME_CHARS);
+      if (to < text.length() && Character.isHighSurrogate(text.charAt(to - 1))) {
+        to--; // keep a surrogate pair in one frame
+      }
+      String part = text.substring(from, to);
+      boolean fin = to == text.length();
+      ws.writeFrame(from == 0 ? WebSocketFrame.textFrame(part, fin)
+          : WebSocketFrame.continuationFrame(Buffer.buffer(part), fin));
+      from = to;
+    }
   }
 
   /** Takes over a paused, accepted socket. */
