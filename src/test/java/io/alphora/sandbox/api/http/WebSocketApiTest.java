@@ -257,4 +257,24 @@ class WebSocketApiTest extends RestTestBase {
       assertThat(ws.awaitClose(10)).isEqualTo((short) 4413);
     }
   }
+
+  @Test
+  void theSocketForwardsExactlyWhatIsPublishedOnTheRunsBusAddress() {
+    String id = sandbox(KEY_A, new JsonObject());
+    String exec = "exe_wsbusmirror01";
+    List<JsonObject> onBus = new java.util.concurrent.CopyOnWriteArrayList<>();
+    // a plain Vert.x consumer, as any application on the (clustered) bus would register it
+    var consumer = vertx.eventBus().<JsonObject>consumer("alphora.sandbox." + id + ".exec." + exec, m -> onBus.add(m.body()));
+    await(consumer.completion());
+    try (WsTestClient ws = open(id, KEY_A)) {
+      ws.send(WsTestClient.exec("m", "import sys\nprint('out')\nprint('err', file=sys.stderr)\nprint('more')")
+          .put("exec_id", exec));
+      List<JsonObject> frames = ws.until(WsTestClient.exitOf(exec), 30).stream().map(WsTestClient.Frame::json).toList();
+      WsTestClient.checkRun(frames);
+      assertThat(frames.stream().map(JsonObject::encode).toList())
+          .isEqualTo(onBus.stream().map(JsonObject::encode).toList());
+    } finally {
+      consumer.unregister();
+    }
+  }
 }
