@@ -4,7 +4,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -110,17 +109,23 @@ public class StreamBench {
         + "):\n    w(b)";
     AtomicLong bytes = new AtomicLong();
     long[] startNanos = {0};
+    s.countStdout = bytes;
     s.onFrame = f -> {
       if (f.startsWith("{\"type\":\"start\"")) {
         startNanos[0] = System.nanoTime();
-      } else if (f.startsWith("{\"type\":\"stdout\"")) {
-        String d = data(f);
-        bytes.addAndGet(d.length() - count(d, "\\n"));
       }
     };
+    // warm-up: the same run with 32 MiB, so the service's JIT has compiled the relay path
+    s.run("import sys\nb = ('x' * 1023 + '\\n') * 64\nfor i in range(512):\n    sys.stdout.write(b)");
+    if (bytes.get() != 32L << 20) {
+      throw new IllegalStateException("warm-up: received " + bytes.get() + " of " + (32L << 20) + " bytes");
+    }
+    bytes.set(0);
     Heap heap = Heap.watch(servicePid);
+    gc(servicePid);
     Thread.sleep(800);
     long before = heap.latest();
+    heap.max = before;
     double cpu0 = cpuSeconds(servicePid);
     double me0 = cpuSeconds(ProcessHandle.current().pid());
     try {
@@ -132,14 +137,15 @@ public class StreamBench {
     double secs = (System.nanoTime() - startNanos[0]) / 1e9;
     double cpu = cpuSeconds(servicePid) - cpu0;
     double me = cpuSeconds(ProcessHandle.current().pid()) - me0;
-    Thread.sleep(1500);
+    gc(servicePid);
+    Thread.sleep(800);
     heap.stop();
     if (bytes.get() != total) {
       throw new IllegalStateException("received " + bytes.get() + " of " + total + " bytes");
     }
     rows.add(new String[] {"relay throughput: one run writes 100 MiB to stdout, one WebSocket client (all bytes counted)",
         String.format(Locale.ROOT, "%.0f MB/s (%.2f s)", total / 1e6 / secs, secs), "≥ 100 MB/s"});
-    rows.add(new String[] {"service JVM heap used (jstat, every 100 ms): before / max during / 1.5 s after",
+    rows.add(new String[] {"service JVM heap used (jstat, every 100 ms): before (after a full GC) / max during / after (full GC)",
         mb(before) + " / " + mb(heap.max) + " / " + mb(heap.latest()), "flat"});
     rows.add(new String[] {"CPU time for those 100 MiB: service JVM / this client JVM",
         String.format(Locale.ROOT, "%.2f s / %.2f s", cpu, me), "(where the time goes)"});
@@ -187,64 +193,213 @@ public class StreamBench {
 
   // ---- helpers ----
 
-  /** One WebSocket with the JDK client: whole text messages to {@code onFrame}; {@link #run} waits for the exit. */
-  static final class Socket implements WebSocket.Listener {
-    WebSocket ws;
-    final StringBuilder part = new StringBuilder();
+  /**
+   * One WebSocket, written by hand over a plain socket (like Bench's HTTP client: the JDK's WebSocket
+   * client decodes and copies every fragment and cannot read 100 MB/s): a reader thread hands whole
+   * text messages to {@code onFrame}; large stdout messages are only counted when {@code countStdout}
+   * is set. {@link #run} sends Python code and waits for the exit frame.
+   */
+  static final class Socket {
+    final java.net.Socket socket;
+    final java.io.InputStream in;
+    final java.io.OutputStream out;
     volatile Consumer<String> onFrame = f -> { };
     volatile Consumer<String> onExit = f -> { };
+    volatile AtomicLong countStdout;
+    private final java.util.Random random = new java.util.Random();
+
+    Socket(java.net.Socket socket) throws Exception {
+      this.socket = socket;
+      this.in = new java.io.BufferedInputStream(socket.getInputStream(), 1 << 16);
+      this.out = socket.getOutputStream();
+    }
 
     static Socket open(String sandboxId) throws Exception {
-      Socket s = new Socket();
-      s.ws = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(30))
-          .buildAsync(URI.create(base.replace("http", "ws") + "/v1/sandboxes/" + sandboxId + "/ws"), s)
-          .get(60, TimeUnit.SECONDS);
+      URI u = URI.create(base);
+      java.net.Socket raw = new java.net.Socket(u.getHost(), u.getPort());
+      raw.setTcpNoDelay(true);
+      raw.setReceiveBufferSize(1 << 20);
+      Socket s = new Socket(raw);
+      String key = java.util.Base64.getEncoder().encodeToString(new byte[16]);
+      s.out.write(("GET /v1/sandboxes/" + sandboxId + "/ws HTTP/1.1\r\nHost: " + u.getHost() + ":" + u.getPort()
+          + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + key
+          + "\r\nSec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      s.out.flush();
+      String status = s.line();
+      if (!status.startsWith("HTTP/1.1 101")) {
+        throw new IllegalStateException("handshake: " + status);
+      }
+      while (!s.line().isEmpty()) {
+        // headers
+      }
+      Thread t = new Thread(s::readLoop, "ws-" + sandboxId);
+      t.setDaemon(true);
+      t.start();
       return s;
     }
 
-    @Override
-    public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
-      part.append(data);
-      if (last) {
-        String f = part.toString();
-        part.setLength(0);
-        try {
-          onFrame.accept(f);
-          if (f.startsWith("{\"type\":\"exit\"")) {
-            onExit.accept(f);
-          }
-        } catch (RuntimeException e) {
-          System.err.println("frame handler failed on " + f.substring(0, Math.min(200, f.length())) + ": " + e);
+    private String line() throws Exception {
+      StringBuilder b = new StringBuilder();
+      int c;
+      while ((c = in.read()) != '\n') {
+        if (c < 0) {
+          throw new IllegalStateException("connection closed");
+        }
+        if (c != '\r') {
+          b.append((char) c);
         }
       }
-      w.request(1);
-      return null;
+      return b.toString();
     }
 
-    void send(String frame) { ws.sendText(frame, true).join(); }
+    private void readLoop() {
+      java.io.ByteArrayOutputStream msg = new java.io.ByteArrayOutputStream();
+      byte[] buf = new byte[1 << 16];
+      boolean counting = false;
+      int[] state = new int[2]; // quotes seen, pending escape
+      try {
+        while (true) {
+          int b0 = in.read();
+          int b1 = in.read();
+          if (b0 < 0 || b1 < 0) {
+            onExit.accept("closed by the service: connection ended");
+            return;
+          }
+          boolean fin = (b0 & 0x80) != 0;
+          int op = b0 & 0x0f;
+          long len = b1 & 0x7f;
+          if (len == 126) {
+            len = (in.read() << 8) | in.read();
+          } else if (len == 127) {
+            len = new java.io.DataInputStream(in).readLong();
+          }
+          if (op == 8) {
+            byte[] p = in.readNBytes((int) len);
+            int code = p.length >= 2 ? ((p[0] & 0xff) << 8) | (p[1] & 0xff) : 1005;
+            onExit.accept("closed by the service: " + code + " " + new String(p, 2, Math.max(0, p.length - 2), StandardCharsets.UTF_8));
+            return;
+          }
+          if (op == 1 && countStdout != null && len >= 16) {
+            byte[] head = in.readNBytes(16);
+            len -= 16;
+            if (new String(head, StandardCharsets.US_ASCII).equals("{\"type\":\"stdout\"")) {
+              counting = true;
+              state[0] = 4; // the quotes of "type" and "stdout"
+              state[1] = 0;
+            } else {
+              msg.write(head);
+            }
+          }
+          while (len > 0) {
+            int n = in.read(buf, 0, (int) Math.min(buf.length, len));
+            if (n < 0) {
+              throw new IllegalStateException("connection closed mid-frame");
+            }
+            len -= n;
+            if (counting) {
+              countStdout.addAndGet(count(buf, n, state));
+            } else {
+              msg.write(buf, 0, n);
+            }
+          }
+          if (fin) {
+            if (!counting) {
+              String f = msg.toString(StandardCharsets.UTF_8);
+              msg.reset();
+              try {
+                onFrame.accept(f);
+                if (f.startsWith("{\"type\":\"exit\"")) {
+                  onExit.accept(f);
+                }
+              } catch (RuntimeException e) {
+                System.err.println("frame handler failed on " + f.substring(0, Math.min(200, f.length())) + ": " + e);
+              }
+            }
+            counting = false;
+          }
+        }
+      } catch (Exception e) {
+        onExit.accept("closed by the service: " + e);
+      }
+    }
+
+    /**
+     * Bytes of the "data" string of a stdout event, {"type":"stdout","exec_id":"…","seq":n,"data":"…"}:
+     * those after the 13th quote up to the closing one, an escape pair counting as one (ASCII output).
+     */
+    private static long count(byte[] b, int n, int[] st) {
+      long c = 0;
+      for (int i = 0; i < n; i++) {
+        byte x = b[i];
+        if (st[0] < 13) {
+          if (x == '"') {
+            st[0]++;
+          }
+        } else if (st[0] == 13) {
+          if (st[1] == 1) {
+            st[1] = 0;
+            c++;
+          } else if (x == '\\') {
+            st[1] = 1;
+          } else if (x == '"') {
+            st[0]++;
+          } else {
+            c++;
+          }
+        }
+      }
+      return c;
+    }
+
+    void send(String text) {
+      try {
+        byte[] p = text.getBytes(StandardCharsets.UTF_8);
+        java.io.ByteArrayOutputStream f = new java.io.ByteArrayOutputStream(p.length + 14);
+        f.write(0x81);
+        if (p.length < 126) {
+          f.write(0x80 | p.length);
+        } else if (p.length < 65536) {
+          f.write(0x80 | 126);
+          f.write(p.length >>> 8);
+          f.write(p.length & 0xff);
+        } else {
+          f.write(0x80 | 127);
+          f.write(java.nio.ByteBuffer.allocate(8).putLong(p.length).array());
+        }
+        byte[] mask = new byte[4];
+        random.nextBytes(mask);
+        f.write(mask);
+        for (int i = 0; i < p.length; i++) {
+          p[i] ^= mask[i & 3];
+        }
+        f.write(p);
+        synchronized (out) {
+          out.write(f.toByteArray());
+          out.flush();
+        }
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }
 
     /** Runs Python code on this socket and waits for its exit frame. */
     void run(String code) throws Exception {
-      run(code, 300);
-    }
-
-    void run(String code, int seconds) throws Exception {
       CompletableFuture<String> exit = new CompletableFuture<>();
       onExit = exit::complete;
       send("{\"type\":\"exec\",\"language\":\"python\",\"code\":" + quote(code) + "}");
-      String f = exit.get(seconds, TimeUnit.SECONDS);
+      String f = exit.get(300, TimeUnit.SECONDS);
       if (!f.contains("\"status\":\"success\"")) {
         throw new IllegalStateException("run failed: " + f.substring(0, Math.min(f.length(), 2000)));
       }
     }
 
-    @Override
-    public CompletionStage<?> onClose(WebSocket w, int code, String reason) {
-      onExit.accept("closed by the service: " + code + " " + reason);
-      return null;
+    void close() {
+      try {
+        socket.close();
+      } catch (Exception ignored) {
+        // gone
+      }
     }
-
-    void close() { ws.sendClose(WebSocket.NORMAL_CLOSURE, "done"); }
   }
 
   /** Samples the service's used heap (S0U + S1U + EU + OU, KiB) with jstat every 100 ms. */
@@ -295,6 +450,12 @@ public class StreamBench {
     return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
   }
 
+  /** A full GC of the service ({@code jcmd GC.run}), so "before" and "after" show what is retained. */
+  static void gc(long pid) throws Exception {
+    new ProcessBuilder(System.getProperty("java.home") + "/bin/jcmd", String.valueOf(pid), "GC.run")
+        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(30, TimeUnit.SECONDS);
+  }
+
   static String mb(long kib) { return String.format(Locale.ROOT, "%.0f MB", kib / 1024.0); }
 
   static String data(String frame) {
@@ -323,8 +484,13 @@ public class StreamBench {
   static String f2(double v) { return String.format(Locale.ROOT, "%.2f", v); }
 
   static Process start(Path dir) throws Exception {
-    ProcessBuilder pb = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-jar",
-        "target/alphora-sandbox.jar").redirectErrorStream(true);
+    List<String> cmd = new ArrayList<>(List.of(System.getProperty("java.home") + "/bin/java"));
+    String opts = System.getenv("SERVICE_JAVA_OPTS"); // e.g. a flight recording of the service
+    if (opts != null && !opts.isBlank()) {
+      cmd.addAll(List.of(opts.trim().split("\\s+")));
+    }
+    cmd.addAll(List.of("-jar", "target/alphora-sandbox.jar"));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     pb.environment().put("SANDBOX_BASE_PATH", dir.toString());
     pb.environment().put("SANDBOX_HTTP_PORT", "0");
     pb.environment().put("SANDBOX_MAX_SANDBOXES", "500");

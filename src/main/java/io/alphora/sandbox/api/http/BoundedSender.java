@@ -1,5 +1,6 @@
 package io.alphora.sandbox.api.http;
 
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.WriteStream;
 import java.util.ArrayDeque;
 import java.util.function.Consumer;
@@ -13,15 +14,15 @@ import java.util.function.Consumer;
  */
 final class BoundedSender {
   private final WriteStream<?> stream;
-  private final Consumer<String> write;
+  private final Consumer<Buffer> write;
   private final long maxBytes;
   private final Runnable onOverflow;
-  private final ArrayDeque<String> waiting = new ArrayDeque<>();
+  private final ArrayDeque<Buffer> waiting = new ArrayDeque<>();
   private long waitingBytes;
   private boolean stopped;
   private Runnable afterFlush;
 
-  BoundedSender(WriteStream<?> stream, Consumer<String> write, long maxBytes, Runnable onOverflow) {
+  BoundedSender(WriteStream<?> stream, Consumer<Buffer> write, long maxBytes, Runnable onOverflow) {
     this.stream = stream;
     this.write = write;
     this.maxBytes = maxBytes;
@@ -29,7 +30,9 @@ final class BoundedSender {
     stream.drainHandler(v -> flush());
   }
 
-  void send(String frame) {
+  void send(String frame) { send(Buffer.buffer(frame)); }
+
+  void send(Buffer frame) {
     if (stopped) {
       return;
     }
@@ -49,13 +52,13 @@ final class BoundedSender {
 
   /** Sends a last frame even past the limit (the overflow notice), then nothing more. */
   void sendFinal(String frame) {
-    write.accept(frame);
+    write.accept(Buffer.buffer(frame));
     stopped = true;
   }
 
   private void flush() {
     while (!waiting.isEmpty() && !stream.writeQueueFull()) {
-      String f = waiting.pollFirst();
+      Buffer f = waiting.pollFirst();
       waitingBytes -= f.length();
       write.accept(f);
     }
@@ -75,7 +78,7 @@ final class BoundedSender {
     }
   }
 
-  /** Characters waiting for the client right now. */
+  /** Bytes waiting for the client right now. */
   long waiting() { return waitingBytes; }
 
   boolean stopped() { return stopped; }

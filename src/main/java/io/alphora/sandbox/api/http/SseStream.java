@@ -1,6 +1,7 @@
 package io.alphora.sandbox.api.http;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -17,7 +18,7 @@ final class SseStream {
   private final Vertx vertx;
   private final RoutingContext ctx;
   private final StreamSettings settings;
-  private final List<String> early = new ArrayList<>();
+  private final List<Buffer> early = new ArrayList<>();
   private BoundedSender out;
   private boolean ended;
   private boolean endWhenOpen;
@@ -34,7 +35,8 @@ final class SseStream {
 
   void event(JsonObject e) {
     Object seq = e.getValue("seq");
-    String frame = (seq == null ? "" : "id: " + seq + "\n") + "data: " + e.encode() + "\n\n";
+    Buffer frame = Buffer.buffer((seq == null ? "" : "id: " + seq + "\n") + "data: ").appendBuffer(e.toBuffer())
+        .appendString("\n\n");
     if (out == null) {
       early.add(frame);
     } else {

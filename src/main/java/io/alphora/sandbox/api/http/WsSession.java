@@ -13,6 +13,7 @@ import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -35,8 +36,8 @@ final class WsSession {
   static final short TOO_LARGE = 4413;
   static final short TOO_MANY_RUNS = 4429;
   private static final long CONTROL_TIMEOUT_MS = 60_000;
-  /** Characters per outgoing frame: at most 3 bytes of UTF-8 each, so a frame stays under 64 KiB. */
-  static final int FRAME_CHARS = 16_384;
+  /** Payload bytes per outgoing frame. */
+  static final int FRAME_BYTES = 65_536;
 
   private final Vertx vertx;
   private final ServerWebSocket ws;
@@ -62,25 +63,26 @@ final class WsSession {
   }
 
   /**
-   * One text message, in frames of at most {@link #FRAME_CHARS} characters (under 64 KiB of UTF-8, the
-   * default frame limit of most clients), whatever frame size the server accepts from clients.
+   * One text message in frames of at most {@link #FRAME_BYTES} (the default frame limit of most
+   * clients), whatever frame size the server accepts from clients. The message is UTF-8 already; only
+   * the first frame must be of type text, so it carries the message's ASCII head (a JSON object starts
+   * with {@code {"type":...}) and continuation frames carry the rest, cut at any byte (RFC 6455 5.6: a
+   * fragment may end inside a UTF-8 sequence; the whole message is valid UTF-8).
    */
-  private void writeText(String text) {
-    if (text.length() <= FRAME_CHARS) {
-      ws.writeFrame(WebSocketFrame.textFrame(text, true));
+  private void writeText(Buffer message) {
+    int len = message.length();
+    if (len <= FRAME_BYTES) {
+      ws.writeFrame(WebSocketFrame.textFrame(message.toString(StandardCharsets.UTF_8), true));
       return;
     }
-    int from = 0;
-    while (from < text.length()) {
-      int to = Math.min(text.length(), from + FRAME_CHARS);
-      if (to < text.length() && Character.isHighSurrogate(text.charAt(to - 1))) {
-        to--; // keep a surrogate pair in one frame
-      }
-      String part = text.substring(from, to);
-      boolean fin = to == text.length();
-      ws.writeFrame(from == 0 ? WebSocketFrame.textFrame(part, fin)
-          : WebSocketFrame.continuationFrame(Buffer.buffer(part), fin));
-      from = to;
+    int head = 0;
+    while (head < 256 && message.getByte(head) >= 0) {
+      head++; // ASCII bytes: the head decodes on its own
+    }
+    ws.writeFrame(WebSocketFrame.textFrame(message.getString(0, head, "US-ASCII"), false));
+    for (int from = head; from < len; from += FRAME_BYTES) {
+      int to = Math.min(len, from + FRAME_BYTES);
+      ws.writeFrame(WebSocketFrame.continuationFrame(message.slice(from, to), to == len));
     }
   }
 
@@ -149,7 +151,7 @@ final class WsSession {
     if (requestId != null) {
       msg.put("request_id", requestId);
     }
-    RunFeed.subscribe(bus, sandboxId, execId, e -> out.send(e.encode()))
+    RunFeed.subscribe(bus, sandboxId, execId, e -> out.send(e.toBuffer()))
         .compose(feed -> {
           feeds.put(execId, feed);
           feed.endHandler(v -> {
