@@ -35,7 +35,7 @@ final class SseStream {
 
   void event(JsonObject e) {
     Object seq = e.getValue("seq");
-    Buffer frame = Buffer.buffer((seq == null ? "" : "id: " + seq + "\n") + "data: ").appendBuffer(e.toBuffer())
+    Buffer frame = Buffer.buffer((seq == null ? "" : "id: " + seq + "\n") + "data: ").appendBuffer(EventFrames.encode(e))
         .appendString("\n\n");
     if (out == null) {
       early.add(frame);

@@ -151,7 +151,7 @@ final class WsSession {
     if (requestId != null) {
       msg.put("request_id", requestId);
     }
-    RunFeed.subscribe(bus, sandboxId, execId, e -> out.send(e.toBuffer()))
+    RunFeed.subscribe(bus, sandboxId, execId, e -> out.send(EventFrames.encode(e)))
         .compose(feed -> {
           feeds.put(execId, feed);
           feed.endHandler(v -> {
