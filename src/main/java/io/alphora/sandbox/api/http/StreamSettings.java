@@ -6,7 +6,7 @@ import io.vertx.core.json.JsonObject;
  * Limits of the WebSocket and SSE streams, from the HTTP verticle's deployment config (defaults in
  * brackets): {@code ws_max_runs} runs in flight per socket [16], then close 4429;
  * {@code ws_max_frame_bytes} largest client frame [{@code max_body_bytes}], then close 4413;
- * {@code stream_queue_bytes} characters waiting for a slow client [8 MiB], then an {@code error}
+ * {@code stream_queue_bytes} bytes waiting for a slow client [16 MiB], then an {@code error}
  * frame and close 4413 (SSE: an {@code error} event and the end of the response);
  * {@code keepalive_ms} [15 000]; {@code ws_idle_ms} a socket with no run and no client frame for
  * that long is closed with 4408 [300 000].
@@ -15,7 +15,7 @@ record StreamSettings(int maxRuns, long maxFrameBytes, long queueBytes, long kee
   static StreamSettings from(JsonObject c) {
     long body = c.getLong("max_body_bytes", 10_485_760L);
     return new StreamSettings(c.getInteger("ws_max_runs", 16), c.getLong("ws_max_frame_bytes", body),
-        c.getLong("stream_queue_bytes", 8L << 20), c.getLong("keepalive_ms", 15_000L),
+        c.getLong("stream_queue_bytes", 16L << 20), c.getLong("keepalive_ms", 15_000L),
         c.getLong("ws_idle_ms", 300_000L));
   }
 }
