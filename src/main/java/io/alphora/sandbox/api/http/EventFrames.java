@@ -1,6 +1,8 @@
 package io.alphora.sandbox.api.http;
 
+import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.json.JsonObject;
 import java.util.Arrays;
 
@@ -27,7 +29,8 @@ final class EventFrames {
     Out o = new Out(d.length() + d.length() / 8 + 96);
     o.ascii("{\"type\":\"").ascii(type).ascii("\",\"exec_id\":").string(x).ascii(",\"seq\":")
         .ascii(String.valueOf(((Number) seq).longValue())).ascii(",\"data\":").string(d).ascii("}");
-    return Buffer.buffer(o.bytes.length == o.n ? o.bytes : Arrays.copyOf(o.bytes, o.n));
+    // wraps the array as it is: Buffer.buffer(byte[]) would copy it once more
+    return BufferInternal.buffer(Unpooled.wrappedBuffer(o.bytes, 0, o.n));
   }
 
   /** A growable byte array with JSON string escaping to UTF-8. */
