@@ -115,10 +115,13 @@ public class StreamBench {
         startNanos[0] = System.nanoTime();
       }
     };
-    // warm-up: the same run with 32 MiB, so the service's JIT has compiled the relay path
-    s.run("import sys\nb = ('x' * 1023 + '\\n') * 64\nfor i in range(512):\n    sys.stdout.write(b)");
-    if (bytes.get() != 32L << 20) {
-      throw new IllegalStateException("warm-up: received " + bytes.get() + " of " + (32L << 20) + " bytes");
+    // warm-up: the same run with 3 x 32 MiB, so the service's JIT has compiled the relay path
+    for (int i = 0; i < 3; i++) {
+      bytes.set(0);
+      s.run("import sys\nb = ('x' * 1023 + '\\n') * 64\nfor i in range(512):\n    sys.stdout.write(b)");
+      if (bytes.get() != 32L << 20) {
+        throw new IllegalStateException("warm-up: received " + bytes.get() + " of " + (32L << 20) + " bytes");
+      }
     }
     bytes.set(0);
     Heap heap = Heap.watch(servicePid);
@@ -127,6 +130,7 @@ public class StreamBench {
     long before = heap.latest();
     heap.max = before;
     double cpu0 = cpuSeconds(servicePid);
+    java.util.Map<String, Double> threads0 = threadCpu(servicePid);
     double me0 = cpuSeconds(ProcessHandle.current().pid());
     try {
       s.run(code);
@@ -136,6 +140,12 @@ public class StreamBench {
     }
     double secs = (System.nanoTime() - startNanos[0]) / 1e9;
     double cpu = cpuSeconds(servicePid) - cpu0;
+    if (System.getenv("BENCH_THREADS") != null) { // where the service's CPU went, per thread (name)
+      java.util.Map<String, Double> by = new java.util.TreeMap<>();
+      threadCpu(servicePid).forEach((k, v) -> by.merge(k.substring(k.indexOf(' ') + 1), v - threads0.getOrDefault(k, 0.0), Double::sum));
+      by.entrySet().stream().filter(e -> e.getValue() > 0.005).sorted((a, b) -> Double.compare(b.getValue(), a.getValue()))
+          .forEach(e -> System.err.printf(Locale.ROOT, "%6.2f s  %s%n", e.getValue(), e.getKey()));
+    }
     double me = cpuSeconds(ProcessHandle.current().pid()) - me0;
     gc(servicePid);
     Thread.sleep(800);
@@ -448,6 +458,24 @@ public class StreamBench {
     String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+  }
+
+  /** CPU seconds per thread ("tid name") of a process, from /proc/PID/task. */
+  static java.util.Map<String, Double> threadCpu(long pid) throws Exception {
+    java.util.Map<String, Double> out = new java.util.HashMap<>();
+    try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+      for (Path t : tasks.toList()) {
+        try {
+          String stat = Files.readString(t.resolve("stat"));
+          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[0-9]+$", "#");
+          out.put(t.getFileName() + " " + name, (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0);
+        } catch (Exception gone) {
+          // the thread ended
+        }
+      }
+    }
+    return out;
   }
 
   /** A full GC of the service ({@code jcmd GC.run}), so "before" and "after" show what is retained. */

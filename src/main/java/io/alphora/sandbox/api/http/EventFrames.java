@@ -4,16 +4,19 @@ import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
  * Encodes run events for the wire. Output events ({@code stdout}/{@code stderr}: type, exec_id, seq,
- * data) are most of a stream's bytes, so they are written straight to UTF-8 here, in the same form as
- * the bus's JSON (same field order, standard escapes), without going through a tree encoder and its
- * intermediate copies; every other event uses {@link JsonObject#toBuffer()}.
+ * data) are most of a stream's bytes, so they are written here in the same form as the bus's JSON (same
+ * field order, the same escapes as Jackson), without a tree encoder and its intermediate copies: the
+ * string is turned into UTF-8 in one bulk call, then only the bytes JSON must escape ({@code "},
+ * {@code \}, controls) are rewritten; every other byte, multi-byte UTF-8 included, is copied in runs.
+ * Every other event uses {@link JsonObject#toBuffer()}.
  */
 final class EventFrames {
-  private static final byte[] HEX = "0123456789ABCDEF".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
 
   private EventFrames() {}
 
@@ -26,14 +29,15 @@ final class EventFrames {
         || !(data instanceof String d) || !(execId instanceof String x)) {
       return e.toBuffer();
     }
-    Out o = new Out(d.length() + d.length() / 8 + 96);
-    o.ascii("{\"type\":\"").ascii(type).ascii("\",\"exec_id\":").string(x).ascii(",\"seq\":")
-        .ascii(String.valueOf(((Number) seq).longValue())).ascii(",\"data\":").string(d).ascii("}");
+    byte[] utf8 = d.getBytes(StandardCharsets.UTF_8); // a lone surrogate becomes '?'
+    Out o = new Out(utf8.length + utf8.length / 16 + 96);
+    o.ascii("{\"type\":\"").ascii(type).ascii("\",\"exec_id\":").string(x.getBytes(StandardCharsets.UTF_8))
+        .ascii(",\"seq\":").ascii(String.valueOf(((Number) seq).longValue())).ascii(",\"data\":").string(utf8).ascii("}");
     // wraps the array as it is: Buffer.buffer(byte[]) would copy it once more
     return BufferInternal.buffer(Unpooled.wrappedBuffer(o.bytes, 0, o.n));
   }
 
-  /** A growable byte array with JSON string escaping to UTF-8. */
+  /** A growable byte array. */
   private static final class Out {
     byte[] bytes;
     int n;
@@ -54,62 +58,40 @@ final class EventFrames {
       return this;
     }
 
-    Out string(String s) {
-      room(s.length() + 2);
+    /** A JSON string of UTF-8 bytes. */
+    Out string(byte[] b) {
+      room(b.length + 2);
       bytes[n++] = '"';
-      int len = s.length();
-      for (int i = 0; i < len; i++) {
-        char c = s.charAt(i);
-        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-          if (n == bytes.length) {
-            room(len - i + 8);
-          }
-          bytes[n++] = (byte) c;
-        } else {
-          room(len - i + 12);
-          escaped(s, i, c);
-          if (Character.isHighSurrogate(c) && i + 1 < len && Character.isLowSurrogate(s.charAt(i + 1))) {
-            i++;
-          }
+      int run = 0;
+      for (int i = 0; i < b.length; i++) {
+        int c = b[i];
+        if (c >= 0x20 && c != '"' && c != '\\' || c < 0) {
+          continue; // printable ASCII, or a byte of a multi-byte UTF-8 sequence
         }
+        copy(b, run, i);
+        room(6 + b.length - i);
+        switch (c) {
+          case '"' -> two('"');
+          case '\\' -> two('\\');
+          case '\n' -> two('n');
+          case '\r' -> two('r');
+          case '\t' -> two('t');
+          case '\b' -> two('b');
+          case '\f' -> two('f');
+          default -> unicode(c);
+        }
+        run = i + 1;
       }
+      copy(b, run, b.length);
       room(1);
       bytes[n++] = '"';
       return this;
     }
 
-    private void escaped(String s, int i, char c) {
-      switch (c) {
-        case '"' -> two('"');
-        case '\\' -> two('\\');
-        case '\n' -> two('n');
-        case '\r' -> two('r');
-        case '\t' -> two('t');
-        case '\b' -> two('b');
-        case '\f' -> two('f');
-        default -> {
-          if (c < 0x20) {
-            unicode(c);
-          } else if (c < 0x800) {
-            bytes[n++] = (byte) (0xc0 | (c >> 6));
-            bytes[n++] = (byte) (0x80 | (c & 0x3f));
-          } else if (Character.isSurrogate(c)) {
-            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-              int cp = Character.toCodePoint(c, s.charAt(i + 1));
-              bytes[n++] = (byte) (0xf0 | (cp >> 18));
-              bytes[n++] = (byte) (0x80 | ((cp >> 12) & 0x3f));
-              bytes[n++] = (byte) (0x80 | ((cp >> 6) & 0x3f));
-              bytes[n++] = (byte) (0x80 | (cp & 0x3f));
-            } else {
-              unicode(c); // a lone surrogate: escaped, so the bytes stay valid UTF-8
-            }
-          } else {
-            bytes[n++] = (byte) (0xe0 | (c >> 12));
-            bytes[n++] = (byte) (0x80 | ((c >> 6) & 0x3f));
-            bytes[n++] = (byte) (0x80 | (c & 0x3f));
-          }
-        }
-      }
+    private void copy(byte[] b, int from, int to) {
+      room(to - from);
+      System.arraycopy(b, from, bytes, n, to - from);
+      n += to - from;
     }
 
     private void two(char c) {
@@ -117,11 +99,11 @@ final class EventFrames {
       bytes[n++] = (byte) c;
     }
 
-    private void unicode(char c) {
+    private void unicode(int c) {
       bytes[n++] = '\\';
       bytes[n++] = 'u';
-      bytes[n++] = HEX[(c >> 12) & 0xf];
-      bytes[n++] = HEX[(c >> 8) & 0xf];
+      bytes[n++] = '0';
+      bytes[n++] = '0';
       bytes[n++] = HEX[(c >> 4) & 0xf];
       bytes[n++] = HEX[c & 0xf];
     }

@@ -28,7 +28,7 @@ class EventFramesTest {
       StringBuilder sb = new StringBuilder();
       for (int i = r.nextInt(3000); i > 0; i--) {
         int kind = r.nextInt(10);
-        sb.appendCodePoint(kind < 6 ? 0x20 + r.nextInt(0x5f) : kind < 7 ? r.nextInt(0x20)
+        sb.appendCodePoint(kind < 6 ? 0x20 + r.nextInt(0x60) : kind < 7 ? r.nextInt(0x20)
             : kind < 9 ? 0xa0 + r.nextInt(0xd000) : 0x10000 + r.nextInt(0x1000));
       }
       String s = sb.toString();
@@ -39,7 +39,7 @@ class EventFramesTest {
   @Test
   void loneSurrogatesStayValidUtf8AndOtherEventsUseTheTreeEncoder() {
     Buffer b = EventFrames.encode(output("a\uD800b"));
-    assertThat(new JsonObject(b).getString("data")).isEqualTo("a\uD800b");
+    assertThat(new JsonObject(b).getString("data")).isEqualTo("a?b");
     JsonObject exit = new JsonObject().put("type", "exit").put("exec_id", "exe_abcdefgh12").put("seq", 3L)
         .put("result", new JsonObject().put("status", "success"));
     assertThat(EventFrames.encode(exit)).isEqualTo(exit.toBuffer());
