@@ -101,11 +101,17 @@ public final class BackendNode {
     Execution ex = new Execution(sandboxId, id, addresses.exec(sandboxId, id), vertx.eventBus(),
         run.timeoutSeconds(), requestId, streamed);
     track(ex, true);
+    ex.announce();
     try {
       backend.exec(sandboxId, run, ex);
     } catch (RuntimeException e) {
       running.remove(id);
       throw e;
+    }
+    // A client that saw `start` may cancel before the runner got the run; that cancel found no run
+    // in the runner. The flag is set before each cancel is sent, so one of the two sends comes after.
+    if (ex.cancelRequested()) {
+      backend.cancel(sandboxId, id);
     }
     return ex;
   }
@@ -190,6 +196,7 @@ public final class BackendNode {
         false, Map.of("nofile", (long) spec.limits().maxOpenFiles()));
     Execution ex = new Execution(sandboxId, id, addresses.exec(sandboxId, id), vertx.eventBus(), timeout, null);
     track(ex, false);
+    ex.announce();
     backend.exec(sandboxId, run, ex);
     return ex;
   }

@@ -121,6 +121,7 @@ public final class BackendVerticle extends VerticleBase {
       case Actions.CANCEL -> {
         Execution ex = node.execution(id, FileActions.required(b, "exec_id"));
         // also after the main process exited: a background run's leftovers die on cancel
+        ex.requestCancel();
         node.backend.cancel(id, ex.execId);
         return ex.future().map(Json::toJson);
       }

@@ -37,6 +37,7 @@ final class Execution implements RunListener {
   private final StringBuilder stderr = new StringBuilder();
   private final Promise<ExecutionResult> done = Promise.promise();
   private final long resultChars;
+  private final String requestId;
   private final ArrayDeque<JsonObject> replay = new ArrayDeque<>();
   private long replayChars;
   private boolean replayReleased;
@@ -44,6 +45,7 @@ final class Execution implements RunListener {
   private ExecutionResult result;
   private JsonObject exitEvent;
   private boolean clipped;
+  private volatile boolean cancelRequested;
 
   Execution(String sandboxId, String execId, String address, EventBus bus, double timeoutSeconds,
       String requestId) {
@@ -59,10 +61,15 @@ final class Execution implements RunListener {
     this.bus = bus;
     this.timeoutSeconds = timeoutSeconds;
     this.resultChars = streamed ? STREAMED_RESULT_BYTES : Long.MAX_VALUE;
-    publishStart(requestId);
+    this.requestId = requestId;
   }
 
-  private synchronized void publishStart(String requestId) {
+  /**
+   * Publishes the {@code start} event. Called once the run can be found by its id (a client that sees
+   * {@code start} may send {@code stdin} or {@code cancel} at once) and before the runner gets it, so
+   * subscribers see {@code start} first.
+   */
+  synchronized void announce() {
     publish(RunEvents.start(execId, seq++, requestId), 0);
   }
 
@@ -98,6 +105,11 @@ final class Execution implements RunListener {
     return new JsonObject().put("exec_id", execId).put("events", events).put("next_seq", seq)
         .put("first_buffered_seq", first == null ? seq - 1 : first.getLong("seq")).put("done", exitEvent != null);
   }
+
+  /** Marks the run cancelled by a caller (see {@link BackendNode#exec}: a cancel may overtake the start). */
+  void requestCancel() { cancelRequested = true; }
+
+  boolean cancelRequested() { return cancelRequested; }
 
   /** Frees the replay ring of a finished run (its exit event stays available). */
   synchronized void releaseReplay() {
