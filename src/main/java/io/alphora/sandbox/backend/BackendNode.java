@@ -35,6 +35,7 @@ public final class BackendNode {
   final Path basePath;
   final Path python;
   final PipSettings pip;
+  final WorkspaceVolumes volumes;
   private final Map<String, SandboxSpec> specs = new ConcurrentHashMap<>();
   private final Map<String, Workspace> workspaces = new ConcurrentHashMap<>();
   private final Map<String, Execution> running = new ConcurrentHashMap<>();
@@ -45,8 +46,9 @@ public final class BackendNode {
       });
 
   public BackendNode(Vertx vertx, Addresses addresses, String nodeId, SandboxBackend backend, Path basePath,
-      Path python, PipSettings pip) {
+      Path python, PipSettings pip, WorkspaceVolumes volumes) {
     this.vertx = vertx;
+    this.volumes = volumes;
     this.nodeId = nodeId;
     this.addresses = addresses;
     this.backend = backend;
@@ -55,9 +57,24 @@ public final class BackendNode {
     this.pip = pip;
   }
 
+  private final java.util.concurrent.atomic.AtomicInteger instances = new java.util.concurrent.atomic.AtomicInteger();
+
   public SandboxBackend backend() { return backend; }
 
-  public void register(SandboxSpec spec) {
+  void attach() { instances.incrementAndGet(); }
+
+  /** When the last worker instance is gone: the backend is closed and the volumes unmounted. Blocking. */
+  void detach() {
+    if (instances.decrementAndGet() == 0) {
+      backend.close();
+      volumes.close();
+    }
+  }
+
+  /** Registers a sandbox here and makes its workspace ready (its own volume when quotas are on). */
+  public void register(SandboxSpec spec) throws java.io.IOException {
+    backend.check(spec);
+    volumes.prepare(spec);
     specs.put(spec.sandboxId(), spec);
     workspaces.remove(spec.sandboxId());
   }

@@ -46,7 +46,20 @@ public final class BackendVerticle extends VerticleBase {
   public Future<?> start() {
     String address = node.addresses.backend(nodeId(), node.backend.type().value());
     consumer = vertx.eventBus().localConsumer(address, this::handle);
+    node.attach();
     return consumer.completion();
+  }
+
+  /**
+   * The last instance to stop closes the backend and unmounts the workspace volumes, also when
+   * Vert.x is closed without a shutdown of the manager: nothing of the sandboxes outlives it.
+   */
+  @Override
+  public Future<?> stop() {
+    return vertx.executeBlocking(() -> {
+      node.detach();
+      return null;
+    }, false);
   }
 
   private String nodeId() { return config().getString("node_id"); }
@@ -93,14 +106,14 @@ public final class BackendVerticle extends VerticleBase {
         node.backend.stop(id);
         SandboxSpec spec = node.spec(id);
         node.unregister(id);
+        node.volumes.destroy(spec);
         Workspace.deleteTree(spec.dir());
         return new JsonObject();
       }
       case Actions.BACKEND_WIPE -> {
         SandboxSpec spec = node.spec(id);
-        Workspace.deleteTree(spec.workspace());
+        node.volumes.wipe(spec);
         Workspace.deleteTree(spec.siteDir());
-        java.nio.file.Files.createDirectories(spec.workspace());
         java.nio.file.Files.createDirectories(spec.siteDir());
         node.register(spec);
         return new JsonObject();

@@ -12,6 +12,19 @@ import io.alphora.sandbox.runner.RunRequest;
 public interface SandboxBackend extends AutoCloseable {
   BackendType type();
 
+  /**
+   * Refuses a sandbox this backend cannot host as asked, before anything is made for it (called when
+   * it is created and each time it starts). By default {@code security_policy.allowed_paths} is
+   * refused: a backend that can show host paths overrides this.
+   */
+  default void check(SandboxSpec spec) {
+    if (!spec.policy().allowedPaths().isEmpty()) {
+      throw new io.alphora.sandbox.SandboxException(io.alphora.sandbox.ErrorCode.SECURITY_VIOLATION,
+          "security_policy.allowed_paths is not supported by the " + type().value() + " backend",
+          java.util.Map.of("field", "allowed_paths"));
+    }
+  }
+
   /** Starts the sandbox's runner; returns once it answers. Blocking. */
   void start(SandboxSpec spec) throws Exception;
 

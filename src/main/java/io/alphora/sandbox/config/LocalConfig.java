@@ -17,8 +17,18 @@ import java.util.Locale;
  *     ({@code cgroups}, env {@code SANDBOX_LOCAL_CGROUPS}, default true)
  * @param bwrapPath absolute path of bubblewrap ({@code bwrap_path}, env {@code SANDBOX_BWRAP_PATH},
  *     default {@code /usr/bin/bwrap})
+ * @param allowedHostPaths host directories an operator lets sandboxes see: a sandbox's
+ *     {@code security_policy.allowed_paths} must each be one of these or below one, and are mounted
+ *     read-only at the same path inside ({@code allowed_host_paths}, env
+ *     {@code SANDBOX_LOCAL_ALLOWED_HOST_PATHS}, default none: any allowed_paths is refused)
  */
-public record LocalConfig(String python, Isolation isolation, String bwrapPath, boolean cgroups) {
+public record LocalConfig(String python, Isolation isolation, String bwrapPath, boolean cgroups,
+    java.util.List<String> allowedHostPaths) {
+
+  /** Without {@code allowed_host_paths}. */
+  public LocalConfig(String python, Isolation isolation, String bwrapPath, boolean cgroups) {
+    this(python, isolation, bwrapPath, cgroups, java.util.List.of());
+  }
 
   /** How the local runner is confined. */
   public enum Isolation {
@@ -44,14 +54,25 @@ public record LocalConfig(String python, Isolation isolation, String bwrapPath, 
         absolute(s, "python", d.python()),
         isolation(s, d.isolation()),
         absolute(s, "bwrap_path", d.bwrapPath()),
-        s.bool("cgroups", d.cgroups()));
+        s.bool("cgroups", d.cgroups()),
+        absolutePaths(s, "allowed_host_paths"));
     s.done();
     return c;
   }
 
   JsonObject toJson() {
     return new JsonObject().put("python", python).put("isolation", isolation.value()).put("bwrap_path", bwrapPath)
-        .put("cgroups", cgroups);
+        .put("cgroups", cgroups).put("allowed_host_paths", new io.vertx.core.json.JsonArray(allowedHostPaths));
+  }
+
+  private static java.util.List<String> absolutePaths(Section s, String name) {
+    java.util.List<String> v = s.strings(name, java.util.List.of());
+    for (String p : v) {
+      if (!p.startsWith("/") || !java.nio.file.Path.of(p).normalize().toString().equals(p) || p.equals("/")) {
+        throw invalid(s.key(name), p, "each entry must be a normalized absolute path other than /");
+      }
+    }
+    return v;
   }
 
   private static Isolation isolation(Section s, Isolation def) {

@@ -1,5 +1,6 @@
 package io.alphora.sandbox.config;
 
+import io.alphora.sandbox.backend.WorkspaceVolumes;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -17,14 +18,19 @@ import io.vertx.core.json.JsonObject;
  * @param persistFiles save each workspace to storage when its sandbox stops or is idle-cleaned and
  *     restore it on get_or_create ({@code persist_files}, env {@code SANDBOX_PERSIST_FILES}, default
  *     false: an archive per stop is a cost to opt into; workspaces survive restarts regardless)
+ * @param workspaceQuota how workspaces are bounded ({@code workspace_quota}, env
+ *     {@code SANDBOX_WORKSPACE_QUOTA}, default {@code auto}): {@code loop} gives each workspace its
+ *     own loop-mounted ext4 volume of {@code disk_mb} with about {@code max_files_count} inodes
+ *     (needs root and loop devices; the service refuses to start without them), {@code auto} does
+ *     so where the host allows it (else a warning), {@code none} leaves workspaces unbounded
  */
 public record ManagerConfig(
     int maxSandboxes, int idleTimeoutSeconds, int idleSweepSeconds, boolean autoCleanup,
-    boolean persistFiles) {
+    boolean persistFiles, WorkspaceVolumes.Mode workspaceQuota) {
 
   /** The built-in defaults. */
   public static ManagerConfig defaults() {
-    return new ManagerConfig(100, 3600, 60, false, false);
+    return new ManagerConfig(100, 3600, 60, false, false, WorkspaceVolumes.Mode.AUTO);
   }
 
   static ManagerConfig parse(Section s) {
@@ -34,7 +40,8 @@ public record ManagerConfig(
         s.integer("idle_timeout_seconds", d.idleTimeoutSeconds(), 0, Integer.MAX_VALUE),
         s.integer("idle_sweep_seconds", d.idleSweepSeconds(), 0, Integer.MAX_VALUE),
         s.bool("auto_cleanup", d.autoCleanup()),
-        s.bool("persist_files", d.persistFiles()));
+        s.bool("persist_files", d.persistFiles()),
+        quota(s, d.workspaceQuota()));
     s.done();
     return c;
   }
@@ -42,6 +49,18 @@ public record ManagerConfig(
   JsonObject toJson() {
     return new JsonObject().put("max_sandboxes", maxSandboxes).put("idle_timeout_seconds", idleTimeoutSeconds)
         .put("idle_sweep_seconds", idleSweepSeconds).put("auto_cleanup", autoCleanup)
-        .put("persist_files", persistFiles);
+        .put("persist_files", persistFiles).put("workspace_quota", workspaceQuota.value());
+  }
+
+  private static WorkspaceVolumes.Mode quota(Section s, WorkspaceVolumes.Mode def) {
+    String v = s.string("workspace_quota", null);
+    if (v == null) {
+      return def;
+    }
+    try {
+      return WorkspaceVolumes.Mode.parse(v);
+    } catch (IllegalArgumentException e) {
+      throw ConfigErrors.invalid(s.key("workspace_quota"), v, "must be one of auto, loop, none");
+    }
   }
 }

@@ -8,6 +8,7 @@ import io.alphora.sandbox.SandboxManager;
 import io.alphora.sandbox.SecurityPolicy;
 import io.alphora.sandbox.backend.BackendNode;
 import io.alphora.sandbox.backend.BackendVerticle;
+import io.alphora.sandbox.backend.WorkspaceVolumes;
 import io.alphora.sandbox.backend.PipSettings;
 import io.alphora.sandbox.backend.local.LocalBackend;
 import io.alphora.sandbox.backend.local.StaleRunners;
@@ -50,22 +51,22 @@ public final class Embedded {
     Addresses addresses = new Addresses(config.eventBusPrefix());
     ManagerSettings settings = settings(config);
     SandboxMetrics metrics = new SandboxMetrics();
+    Path runnerDir = settings.basePath().resolve("runner");
     return vertx.executeBlocking(() -> {
       Files.createDirectories(settings.basePath());
-      Path runnerDir = settings.basePath().resolve("runner");
       Files.createDirectories(runnerDir);
       StaleRunners.kill(runnerDir); // an earlier instance killed with -9 may have left runners behind
-      return runnerDir;
-    }).compose(runnerDir -> {
+      return WorkspaceVolumes.create(config.manager().workspaceQuota());
+    }).compose(volumes -> {
       LocalBackend backend = new LocalBackend(Path.of(config.local().python()), runnerDir,
           (id, message) -> vertx.eventBus().send(addresses.internal(settings.nodeId()),
               new JsonObject().put("sandbox_id", id).put("message", message),
               new DeliveryOptions().addHeader(Actions.HEADER, Actions.RUNNER_DIED)),
           useBwrap(config), Path.of(config.local().bwrapPath()),
           config.pip().findLinks() == null ? null : Path.of(config.pip().findLinks()),
-          config.local().cgroups() ? settings.nodeId() : null);
+          config.local().cgroups() ? settings.nodeId() : null, config.local().allowedHostPaths());
       BackendNode node = new BackendNode(vertx, addresses, settings.nodeId(), backend, settings.basePath(),
-          Path.of(config.local().python()), pip(config));
+          Path.of(config.local().python()), pip(config), volumes);
       Storage storage = Storage.create(vertx, config.storage());
       Snapshots snapshots = new Snapshots(vertx, storage);
       DeploymentOptions workers = new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)
@@ -85,6 +86,7 @@ public final class Embedded {
                     .eventually(storage::close)
                     .eventually(() -> vertx.executeBlocking(() -> {
                       backend.close();
+                      volumes.close();
                       return null;
                     }))
                     .onComplete(ar -> closed.tryComplete());

@@ -5,6 +5,7 @@ import io.alphora.sandbox.SandboxException;
 import io.alphora.sandbox.SnapshotInfo;
 import io.alphora.sandbox.bus.Json;
 import io.alphora.sandbox.storage.impl.Keys;
+import io.alphora.sandbox.storage.TenantStorage;
 import io.alphora.sandbox.storage.snapshot.Snapshots;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -63,8 +64,10 @@ final class Persistence {
     Snapshots s = required();
     r.touch();
     // serialised with stop/destroy, so the workspace cannot vanish under the archive writer
-    return m.lifecycle.serial(r, () -> s.save(r.spec().workspace(), key, Map.of("sandbox-id", r.id)))
-        .map(Json::toJson);
+    // a tenant's key is below its own prefix; the reply names it as the tenant sees it
+    String full = TenantStorage.key(r.tenant, key);
+    return m.lifecycle.serial(r, () -> s.save(r.spec().workspace(), full, Map.of("sandbox-id", r.id)))
+        .map(i -> Json.toJson(new SnapshotInfo(key, i.size(), i.files(), i.skipped())));
   }
 
   /** {@code from_snapshot} of a create request: null, or a checked key. */
@@ -91,7 +94,7 @@ final class Persistence {
     }
     Snapshots s = required();
     long max = r.limits.diskMb() * 1024L * 1024L;
-    Future<String> which = key != null ? Future.succeededFuture(key)
+    Future<String> which = key != null ? Future.succeededFuture(TenantStorage.key(r.tenant, key))
         : s.storage().exists(persistedKey(r.id)).map(there -> there ? persistedKey(r.id) : null);
     return which.compose(k -> k == null ? Future.<Void>succeededFuture()
         : m.vertx().executeBlocking(() -> Files.createDirectories(r.dir), false)

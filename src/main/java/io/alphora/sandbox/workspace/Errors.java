@@ -90,7 +90,8 @@ final class Errors {
     String msg = "cannot " + op + " '" + rel + "': " + reason;
     Map<String, Object> details = Map.of("path", rel, "reason", reason);
     if (reason.contains("No space left") || reason.contains("quota")) {
-      return new SandboxException(ErrorCode.PAYLOAD_TOO_LARGE, msg, details, e);
+      return new SandboxException(ErrorCode.PAYLOAD_TOO_LARGE, msg + " (the workspace is full: it reached "
+          + "resource_limits.disk_mb or security_policy.max_files_count; delete files to make room)", details, e);
     }
     if (e instanceof AccessDeniedException || reason.contains("name too long")) {
       return new SandboxException(ErrorCode.INVALID_REQUEST, msg, details, e);

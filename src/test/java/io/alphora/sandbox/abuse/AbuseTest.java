@@ -88,4 +88,23 @@ class AbuseTest {
         .withStdin("y".repeat(2_000_000))));
     assertThat(r.success()).as(r.stderr()).isTrue();
   }
+
+  @Test
+  void workspaceFillStopsAtDiskMb() {
+    ExecutionResult r = await(hostile.executeShell("for i in $(seq 1 40); do "
+        + "dd if=/dev/zero of=f$i bs=1M count=5 2>/dev/null || { echo full at $i; break; }; done"));
+    assertThat(r.stdout()).as("the 64 MB workspace volume holds 12 files of 5 MB").isEqualTo("full at 13\n");
+    assertThat(await(hostile.executeCode("import os; os.remove('f1'); open('ok', 'w').write('1'); print('usable')"))
+        .stdout()).isEqualTo("usable\n");
+  }
+
+  @Test
+  void inodeExhaustion() {
+    // max_files_count = 1000 (the default): the workspace volume runs out of inodes near it
+    ExecutionResult r = await(hostile.executeShell(
+        "mkdir d && cd d && i=0; while touch f$i 2>/dev/null; do i=$((i+1)); done; echo made $i"));
+    int made = Integer.parseInt(r.stdout().trim().replace("made ", ""));
+    assertThat(made).as(r.stdout() + r.stderr()).isBetween(950, 1100);
+    assertThat(await(hostile.executeShell("rm -rf d && touch ok && echo usable")).stdout()).isEqualTo("usable\n");
+  }
 }

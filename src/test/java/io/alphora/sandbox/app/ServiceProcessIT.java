@@ -48,7 +48,17 @@ class ServiceProcessIT {
   @AfterEach
   void tearDown() throws Exception {
     if (process != null && process.isAlive()) {
-      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      process.destroy(); // SIGTERM: the service unmounts its workspace volumes on the way out
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    }
+    // a service killed with -9 leaves its volumes mounted (the next instance adopts them)
+    for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+      String point = line.split(" ")[4];
+      if (point.startsWith(base.toString() + "/")) {
+        new ProcessBuilder("umount", "-l", point).inheritIO().start().waitFor();
+      }
     }
     Workspace.deleteTree(base);
     Workspace.deleteTree(wheels);
@@ -108,11 +118,31 @@ class ServiceProcessIT {
     return r.body().isEmpty() ? new JsonObject() : new JsonObject(r.body());
   }
 
+  /**
+   * Processes of this service's sandboxes: those whose command line names the base path (isolation
+   * none) or that sit in one of its sandboxes' cgroups (bubblewrap hides the base path).
+   */
   private long processesUnder(Path dir) {
     String needle = dir.toString();
     long self = ProcessHandle.current().pid();
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    try (var d = Files.list(dir.resolve("sandboxes"))) {
+      d.forEach(p -> ids.add(p.getFileName().toString()));
+    } catch (java.io.IOException none) {
+      // no sandboxes yet
+    }
     return ProcessHandle.allProcesses().filter(p -> p.pid() != self && p.pid() != process.pid())
-        .filter(p -> p.info().arguments().map(a -> String.join(" ", a)).orElse("").contains(needle)).count();
+        .filter(p -> p.info().arguments().map(a -> String.join(" ", a)).orElse("").contains(needle)
+            || inCgroupOf(p.pid(), ids)).count();
+  }
+
+  private static boolean inCgroupOf(long pid, java.util.Set<String> sandboxIds) {
+    try {
+      String cg = Files.readString(Path.of("/proc", String.valueOf(pid), "cgroup"));
+      return sandboxIds.stream().anyMatch(cg::contains);
+    } catch (java.io.IOException | RuntimeException gone) {
+      return false;
+    }
   }
 
   @Test

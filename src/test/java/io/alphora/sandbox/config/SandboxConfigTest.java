@@ -23,7 +23,8 @@ class SandboxConfigTest extends ConfigTestSupport {
     assertThat(c.resourceLimits()).isEqualTo(ResourceLimits.standard());
     assertThat(c.securityPolicy()).isEqualTo(SecurityPolicy.standard());
     assertThat(c.http()).isEqualTo(new HttpConfig("127.0.0.1", 8080, 10_485_760L, List.of()));
-    assertThat(c.manager()).isEqualTo(new ManagerConfig(100, 3600, 60, false, false));
+    assertThat(c.manager()).isEqualTo(new ManagerConfig(100, 3600, 60, false, false,
+        io.alphora.sandbox.backend.WorkspaceVolumes.Mode.AUTO));
     assertThat(c.autoCleanup()).isFalse();
     assertThat(c.persistFiles()).isFalse(); // opt-in: it archives every stopped workspace to storage
     assertThat(c.local()).isEqualTo(new LocalConfig("/usr/bin/python3", LocalConfig.Isolation.BWRAP, "/usr/bin/bwrap", true));

@@ -133,6 +133,39 @@ class BwrapIsolationTest {
   }
 
   @Test
+  void noHostPathIsVisibleInAnyProcesssCommandLineOrMountTable() {
+    // the one exception, documented in docs/security.md: the site directory's bind mount names its
+    // host path in mountinfo (a bind mount always does); everything else is copied in or a file system
+    // of its own
+    String out = run(String.join("\n",
+        "import os",
+        "seen = []",
+        "for p in [p for p in os.listdir('/proc') if p.isdigit()] + ['self']:",
+        "    for f in ('cmdline', 'environ', 'mountinfo'):",
+        "        try: seen.append(open('/proc/%s/%s' % (p, f), 'rb').read().decode('utf-8', 'replace'))",
+        "        except OSError: pass",
+        "print('\\n'.join(l for l in '\\n'.join(seen).splitlines() if ' /opt/site-packages ' not in l))"));
+    assertThat(out).contains("/opt/alphora/runner.py").contains("/etc/passwd").doesNotContain(base.toString())
+        .doesNotContain("bwrap.args");
+  }
+
+  @Test
+  void runsCannotReachTheRunnersChannelToTheService() {
+    String out = run(String.join("\n",
+        "import os",
+        "me = os.readlink('/proc/self')  # this run's own descriptors are its own business",
+        "for p in sorted(p for p in os.listdir('/proc') if p.isdigit() and p != me):",
+        "    try: comm = open('/proc/%s/comm' % p).read().strip()",
+        "    except OSError: continue",
+        "    for fd in ('0', '1'):",
+        "        try:",
+        "            f = os.open('/proc/%s/fd/%s' % (p, fd), os.O_WRONLY)",
+        "            print('OPENED', p, comm, fd); os.close(f)",
+        "        except OSError as e: print('refused', p, comm, fd, type(e).__name__)"));
+    assertThat(out).as(out).doesNotContain("OPENED").contains("refused");
+  }
+
+  @Test
   void packagesInstallOfflineInsideTheSandbox() throws Exception {
     Path wheels = base.resolve("wheels");
     io.alphora.sandbox.Wheels.build(wheels, "tinypkg", "3.0");

@@ -84,6 +84,29 @@ class CgroupLimitsTest {
   }
 
   @Test
+  void moreProcessesThanMaxProcessesEndTheRun() {
+    // max_processes = 5: six sleeping children are one too many, even though they are few tasks
+    ExecutionResult r = await(sandbox.execute(ExecRequest.python(
+        "import subprocess, time\nprint('spawning', flush=True)\n"
+            + "ps = [subprocess.Popen(['sleep', '30']) for _ in range(6)]\ntime.sleep(30)").withTimeout(25)));
+    assertThat(r.errorType()).as(r.stderr()).isEqualTo("ProcessLimitExceeded");
+    assertThat(r.error()).contains("max_processes");
+    assertThat(r.executionTime()).as("ended by the watch, not the timeout").isLessThan(10);
+    assertThat(r.stdout()).isEqualTo("spawning\n");
+    stillUsable();
+  }
+
+  @Test
+  void threadsCountAgainstMaxThreadsNotMaxProcesses() {
+    // 8 threads in one process: more than max_processes (5) tasks, within max_threads (10)
+    ExecutionResult r = await(sandbox.executeCode(
+        "import threading, time\nts = [threading.Thread(target=time.sleep, args=(0.5,)) for _ in range(8)]\n"
+            + "[t.start() for t in ts]\n[t.join() for t in ts]\nprint('joined')"));
+    assertThat(r.success()).as(r.stderr()).isTrue();
+    assertThat(r.stdout()).isEqualTo("joined\n");
+  }
+
+  @Test
   void cpuQuota() {
     ExecutionResult r = await(sandbox.executeCode("import time\nt = time.time()\nwhile time.time() - t < 2: pass"));
     assertThat(r.success()).isTrue();

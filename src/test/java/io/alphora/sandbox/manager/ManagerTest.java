@@ -18,6 +18,7 @@ import io.alphora.sandbox.TestSupport;
 import io.alphora.sandbox.bus.Addresses;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -137,10 +138,14 @@ class ManagerTest {
     Sandbox s = await(m.create(CreateOptions.defaults()));
     ExecutionResult r = await(s.executeCode("import os, signal; os.kill(os.getppid(), 0); print(os.getpid())"));
     assertThat(r.success()).isTrue();
-    long runnerPid = ProcessHandle.allProcesses()
-        .filter(p -> p.info().arguments().map(a -> String.join(" ", a)).orElse("").contains(base.toString()))
-        .filter(p -> p.parent().map(pp -> pp.pid() == ProcessHandle.current().pid()).orElse(false))
-        .findFirst().orElseThrow().pid();
+    // the runner (bubblewrap) is the child of this JVM in the sandbox's cgroup
+    long runnerPid = ProcessHandle.current().children().filter(p -> {
+      try {
+        return Files.readString(Path.of("/proc", String.valueOf(p.pid()), "cgroup")).contains(s.id());
+      } catch (java.io.IOException gone) {
+        return false;
+      }
+    }).findFirst().orElseThrow().pid();
     ProcessHandle.of(runnerPid).orElseThrow().destroyForcibly();
     SandboxInfo info = null;
     for (int i = 0; i < 50; i++) {

@@ -11,6 +11,7 @@ import io.alphora.sandbox.bus.Json;
 import io.alphora.sandbox.storage.PresignedUrl;
 import io.alphora.sandbox.storage.Storage;
 import io.alphora.sandbox.storage.StorageObject;
+import io.alphora.sandbox.storage.TenantStorage;
 import io.alphora.sandbox.storage.impl.StorageErrors;
 import io.alphora.sandbox.storage.local.LocalStorage;
 import io.vertx.core.Future;
@@ -49,14 +50,15 @@ final class StorageRoutes {
 
   void mount(Router r) {
     r.get("/v1/storage/objects").handler(h(this::list));
-    r.put(OBJECTS + "*").handler(h(ctx -> ObjectTransfers.upload(ctx, storage, ObjectTransfers.key(ctx, OBJECTS))));
+    r.put(OBJECTS + "*").handler(h(ctx ->
+        ObjectTransfers.upload(ctx, storage(ctx), ObjectTransfers.key(ctx, OBJECTS))));
     r.get(OBJECTS + "*").handler(h(ctx ->
-        ObjectTransfers.download(ctx, storage, ObjectTransfers.key(ctx, OBJECTS), false)));
+        ObjectTransfers.download(ctx, storage(ctx), ObjectTransfers.key(ctx, OBJECTS), false)));
     r.head(OBJECTS + "*").handler(h(ctx ->
-        ObjectTransfers.download(ctx, storage, ObjectTransfers.key(ctx, OBJECTS), true)));
+        ObjectTransfers.download(ctx, storage(ctx), ObjectTransfers.key(ctx, OBJECTS), true)));
     r.delete(OBJECTS + "*").handler(h(ctx -> {
       String key = ObjectTransfers.key(ctx, OBJECTS);
-      storage.delete(key).onComplete(ar -> {
+      storage(ctx).delete(key).onComplete(ar -> {
         if (ar.failed()) {
           Http.error(ctx, ar.cause());
         } else if (ar.result()) {
@@ -73,6 +75,9 @@ final class StorageRoutes {
         reply(ctx, Http.bus(ctx).sandbox(id(ctx), Actions.SNAPSHOT, body(ctx), SNAPSHOT_REPLY_MS), 201)));
   }
 
+  /** The store as this request's tenant sees it (its own keys only). */
+  private Storage storage(RoutingContext ctx) { return TenantStorage.of(storage, Http.tenant(ctx)); }
+
   private void list(RoutingContext ctx) {
     int max = Storage.DEFAULT_MAX_KEYS;
     String raw = ctx.request().getParam("max_keys");
@@ -87,7 +92,7 @@ final class StorageRoutes {
     int want = max;
     String prefix = ctx.request().getParam("prefix", "");
     // one more than asked tells whether the listing was cut
-    Future<List<StorageObject>> f = storage.list(prefix, Http.flag(ctx, "recursive"),
+    Future<List<StorageObject>> f = storage(ctx).list(prefix, Http.flag(ctx, "recursive"),
         Math.min(want + 1, Storage.MAX_KEYS_LIMIT));
     reply(ctx, f.map(all -> {
       JsonArray a = new JsonArray();
@@ -116,9 +121,10 @@ final class StorageRoutes {
     }
     Duration d = Duration.ofSeconds(n.longValue());
     HttpMethod method = HttpMethod.valueOf(ms);
+    String full = TenantStorage.key(Http.tenant(ctx), key);
     Future<PresignedUrl> url = storage instanceof LocalStorage local
-        ? local.presign(key, method, d, baseUrl(ctx)) // the address this client reached us at
-        : storage.presign(key, method, d);
+        ? local.presign(full, method, d, baseUrl(ctx)) // the address this client reached us at
+        : storage.presign(full, method, d);
     reply(ctx, url.map(u -> new JsonObject().put("url", u.url()).put("method", u.method())
         .put("expires_at", Json.formatTime(u.expiresAt()))), 200);
   }

@@ -26,11 +26,31 @@ final class Bwrap {
 
   private Bwrap() {}
 
+  /**
+   * The command prefix that starts bwrap with {@link #options}. The options name host paths (the
+   * workspace, the base path), so they do not travel on the command line, which the sandbox could
+   * read in {@code /proc/1/cmdline}: they are written to {@code <sandbox dir>/bwrap.args} and handed
+   * to bwrap on descriptor 3 ({@code --args 3}), which bwrap reads and closes before anything runs.
+   */
   static List<String> command(Path bwrap, SandboxSpec spec, Path runnerScript, Path wheels) throws IOException {
+    Path file = spec.dir().resolve("bwrap.args");
+    StringBuilder b = new StringBuilder();
+    for (String o : options(spec, wheels)) {
+      b.append(o).append('\0');
+    }
+    Files.writeString(file, b, StandardCharsets.UTF_8);
+    Path etc = identityFiles(spec);
+    // descriptors 4-6: files copied into the sandbox (--ro-bind-data), so no bind mount names their
+    // host path in the sandbox's /proc/self/mountinfo
+    return List.of("/bin/sh", "-c", "exec 3<\"$1\" 4<\"$2\" 5<\"$3\" 6<\"$4\" || exit 96; shift 4; exec \"$@\"",
+        "alphora-bwrap", file.toString(), etc.resolve("passwd").toString(), etc.resolve("group").toString(),
+        runnerScript.toString(), bwrap.toString(), "--args", "3", "--");
+  }
+
+  static List<String> options(SandboxSpec spec, Path wheels) {
     boolean network = spec.limits().networkEnabled() && spec.policy().allowNetwork();
     boolean readOnly = spec.policy().readOnlyMode() || !spec.policy().allowFileWrite();
-    Path etc = identityFiles(spec);
-    List<String> a = new ArrayList<>(List.of(bwrap.toString(),
+    List<String> a = new ArrayList<>(List.of(
         "--unshare-user", "--uid", String.valueOf(UID), "--gid", String.valueOf(UID),
         "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
         "--hostname", "sandbox", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
@@ -41,11 +61,11 @@ final class Bwrap {
         // a private /tmp, no larger than the sandbox's disk budget (it is memory: the cgroup counts it too)
         "--size", String.valueOf(spec.limits().diskMb() * 1024L * 1024L), "--tmpfs", "/tmp",
         "--dir", "/etc",
-        "--ro-bind", etc.resolve("passwd").toString(), "/etc/passwd",
-        "--ro-bind", etc.resolve("group").toString(), "/etc/group",
+        "--ro-bind-data", "4", "/etc/passwd",
+        "--ro-bind-data", "5", "/etc/group",
         readOnly ? "--ro-bind" : "--bind", spec.workspace().toString(), WORKSPACE,
         "--bind", spec.siteDir().toString(), SITE,
-        "--ro-bind", runnerScript.toString(), RUNNER));
+        "--ro-bind-data", "6", RUNNER));
     if (!network) {
       a.add("--unshare-net");
     } else {
@@ -58,7 +78,10 @@ final class Bwrap {
     if (wheels != null && Files.isDirectory(wheels)) {
       a.addAll(List.of("--ro-bind", wheels.toString(), WHEELS));
     }
-    a.addAll(List.of("--chdir", WORKSPACE, "--"));
+    for (String p : spec.policy().allowedPaths()) {
+      a.addAll(List.of("--ro-bind", p, p)); // checked by AllowedPaths: operator-listed, no link, not ours
+    }
+    a.addAll(List.of("--chdir", WORKSPACE));
     return a;
   }
 

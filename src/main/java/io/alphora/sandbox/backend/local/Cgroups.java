@@ -102,8 +102,10 @@ final class Cgroups {
     final Path mem;
     final Path pid;
     final Path cpuDir;
+    final int maxProcesses;
 
-    private Group(String sandboxId) {
+    private Group(String sandboxId, int maxProcesses) {
+      this.maxProcesses = maxProcesses;
       mem = memory.resolve(sandboxId);
       pid = pids.resolve(sandboxId);
       cpuDir = cpu == null ? null : cpu.resolve(sandboxId);
@@ -125,6 +127,51 @@ final class Cgroups {
 
     long memoryBytes() { return number(mem.resolve("memory.usage_in_bytes")); }
 
+    /**
+     * Processes of the sandbox's code: those of the group below one of the runner's cells, the
+     * runner's own (bubblewrap, runner, idle cells and spares) not counted. Cheap when the group
+     * has few processes: only then is nothing but {@code cgroup.procs} read.
+     */
+    int codeProcesses() {
+      List<String> tgids;
+      try {
+        tgids = Files.readAllLines(pid.resolve("cgroup.procs"), StandardCharsets.US_ASCII);
+      } catch (IOException e) {
+        return 0;
+      }
+      if (tgids.size() <= maxProcesses) {
+        return tgids.size(); // an upper bound, already within the limit
+      }
+      java.util.Map<Long, long[]> parent = new java.util.HashMap<>(); // pid -> {ppid, isCell, isHelper}
+      for (String t : tgids) {
+        try {
+          String stat = Files.readString(Path.of("/proc", t, "stat"), StandardCharsets.UTF_8);
+          String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+          long ppid = Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ", 3)[1]);
+          boolean helper = io.alphora.sandbox.runner.RunnerProcess.HELPER_PROCESS_NAMES.contains(comm);
+          parent.put(Long.parseLong(t.trim()), new long[] {ppid, "alphora-cell".equals(comm) ? 1 : 0, helper ? 1 : 0});
+        } catch (IOException | RuntimeException gone) {
+          // exited while we looked
+        }
+      }
+      int n = 0;
+      for (var e : parent.entrySet()) {
+        if (e.getValue()[2] == 1) {
+          continue;
+        }
+        long up = e.getValue()[0];
+        for (int depth = 0; depth < 64 && parent.containsKey(up); depth++) {
+          long[] p = parent.get(up);
+          if (p[1] == 1) {
+            n++;
+            break;
+          }
+          up = p[0];
+        }
+      }
+      return n;
+    }
+
     /** Removes the groups once their tasks are gone (the kernel may report EBUSY for a moment). */
     void remove() {
       for (Path d : dirs()) {
@@ -140,7 +187,7 @@ final class Cgroups {
   }
 
   Group create(String sandboxId, ResourceLimits l) throws IOException {
-    Group g = new Group(sandboxId);
+    Group g = new Group(sandboxId, l.maxProcesses());
     for (Path d : g.dirs()) {
       Files.createDirectories(d);
     }
@@ -150,7 +197,9 @@ final class Cgroups {
     if (Files.exists(memsw)) {
       write(memsw, bytes); // no swap beyond the limit
     }
-    write(g.pid.resolve("pids.max"), (long) l.maxProcesses() + l.maxThreads() + RUNNER_TASKS);
+    // tasks = threads (a process is at least one): max_threads is the kernel's hard cap, max_processes
+    // is counted by the ProcessWatch below it
+    write(g.pid.resolve("pids.max"), (long) Math.max(l.maxProcesses(), l.maxThreads()) + RUNNER_TASKS);
     if (g.cpuDir != null) {
       write(g.cpuDir.resolve("cpu.cfs_period_us"), 100_000);
       write(g.cpuDir.resolve("cpu.cfs_quota_us"), Math.max(1000, Math.round(l.cpuCores() * 100_000)));

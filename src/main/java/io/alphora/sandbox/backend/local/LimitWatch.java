@@ -6,21 +6,31 @@ import io.alphora.sandbox.runner.RunListener;
 /**
  * Tells which cgroup limit ended a run: it reads the group's OOM-kill and refused-fork counters when
  * the run starts and when it ends, and names the limit in the exit ({@code memory_limit},
- * {@code process_limit}). With several runs in flight in one sandbox, a limit hit by one may be
- * attributed to another that failed at the same time; the sandbox-wide limit itself always holds.
+ * {@code process_limit}). A run the {@link ProcessWatch} cancelled for having too many processes
+ * ends with {@code process_limit} too. With several runs in flight in one sandbox, a limit hit by
+ * one may be attributed to another that failed at the same time; the sandbox-wide limit itself
+ * always holds.
  */
 final class LimitWatch implements RunListener {
+  final String execId;
   private final Cgroups.Group group;
   private final RunListener delegate;
+  private final Runnable onEnd;
   private final long oomBefore;
   private final long pidsBefore;
+  private volatile boolean overProcessLimit;
 
-  LimitWatch(Cgroups.Group group, RunListener delegate) {
+  LimitWatch(String execId, Cgroups.Group group, RunListener delegate, Runnable onEnd) {
+    this.execId = execId;
     this.group = group;
     this.delegate = delegate;
+    this.onEnd = onEnd;
     this.oomBefore = group.oomKills();
     this.pidsBefore = group.pidsRefused();
   }
+
+  /** The sandbox has more processes than max_processes: this run is to end with process_limit. */
+  void processLimitHit() { overProcessLimit = true; }
 
   @Override
   public void onStart(long pid) { delegate.onStart(pid); }
@@ -33,9 +43,14 @@ final class LimitWatch implements RunListener {
 
   @Override
   public void onExit(RunExit e) {
+    onEnd.run();
     RunExit x = e;
+    if (overProcessLimit && RunExit.REASON_CANCELLED.equals(e.reason())) {
+      x = new RunExit(e.code(), e.signal(), "process_limit", e.truncated(), e.cpuTime(), e.maxRssMb(),
+          e.wallSeconds(), "the sandbox's code had more than max_processes processes at once");
+    }
     boolean failed = e.code() != 0 || e.signal() != null;
-    if (e.reason() == null && failed) {
+    if (x == e && e.reason() == null && failed) {
       if (group.oomKills() > oomBefore) {
         x = new RunExit(e.code(), e.signal(), "memory_limit", e.truncated(), e.cpuTime(), e.maxRssMb(),
             e.wallSeconds(), "the run exceeded the sandbox's memory limit and was killed");

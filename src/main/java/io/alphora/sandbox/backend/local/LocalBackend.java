@@ -36,6 +36,8 @@ public final class LocalBackend implements SandboxBackend {
   private final Map<String, RunnerProcess> runners = new ConcurrentHashMap<>();
   private final Map<String, Cgroups.Group> groups = new ConcurrentHashMap<>();
   private final Cgroups cgroups;
+  private final ProcessWatch processWatch;
+  private final List<Path> allowedHostPaths;
   private volatile Path script;
 
   /**
@@ -47,9 +49,12 @@ public final class LocalBackend implements SandboxBackend {
    * @param bwrapPath the bwrap binary
    * @param wheels a directory of wheels (pip find-links) made visible read-only inside, or null
    * @param cgroupNodeId this node's id, under which per-sandbox cgroups are made; null: no cgroups
+   * @param allowedHostPaths host paths an operator lets sandboxes see ({@code allowed_paths} must be
+   *     within them)
    */
   public LocalBackend(Path python, Path runnerDir, DeathListener deaths, boolean bwrap, Path bwrapPath,
-      Path wheels, String cgroupNodeId) {
+      Path wheels, String cgroupNodeId, List<String> allowedHostPaths) {
+    this.allowedHostPaths = allowedHostPaths.stream().map(Path::of).toList();
     this.python = python;
     this.runnerDir = runnerDir;
     this.deaths = deaths;
@@ -57,6 +62,7 @@ public final class LocalBackend implements SandboxBackend {
     this.bwrapPath = bwrapPath;
     this.wheels = wheels == null ? null : wheels.toAbsolutePath().normalize();
     this.cgroups = cgroupNodeId == null ? null : Cgroups.detect(cgroupNodeId);
+    this.processWatch = cgroups == null ? null : new ProcessWatch(groups, this::cancel);
   }
 
   @Override
@@ -66,7 +72,13 @@ public final class LocalBackend implements SandboxBackend {
   public String isolation() { return bwrap ? "bwrap" : "none"; }
 
   @Override
+  public void check(SandboxSpec spec) {
+    AllowedPaths.check(spec.policy(), allowedHostPaths);
+  }
+
+  @Override
   public void start(SandboxSpec spec) throws Exception {
+    check(spec);
     if (!Files.isExecutable(python)) {
       throw new SandboxException(ErrorCode.BACKEND_UNAVAILABLE, "Python interpreter '" + python
           + "' not found or not executable: install python3 or set SANDBOX_PYTHON / local.python");
@@ -152,7 +164,19 @@ public final class LocalBackend implements SandboxBackend {
   public void exec(String sandboxId, RunRequest request, RunListener listener) {
     RunnerProcess r = runner(sandboxId);
     Cgroups.Group g = groups.get(sandboxId);
-    r.exec(request, g == null ? listener : new LimitWatch(g, listener));
+    if (g == null) {
+      r.exec(request, listener);
+      return;
+    }
+    Runnable[] end = new Runnable[1];
+    LimitWatch w = new LimitWatch(request.id(), g, listener, () -> end[0].run());
+    end[0] = processWatch.watch(sandboxId, w);
+    try {
+      r.exec(request, w);
+    } catch (RuntimeException e) {
+      end[0].run();
+      throw e;
+    }
   }
 
   @Override
@@ -183,6 +207,7 @@ public final class LocalBackend implements SandboxBackend {
   public void close() {
     runners.keySet().forEach(this::stop);
     if (cgroups != null) {
+      processWatch.close();
       cgroups.close();
     }
   }

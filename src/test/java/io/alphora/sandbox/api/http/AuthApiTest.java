@@ -81,6 +81,33 @@ class AuthApiTest extends RestTestBase {
   }
 
   @Test
+  void storageIsPerTenant() {
+    apiKey = KEY_A;
+    assertThat(call("PUT", "/v1/storage/objects/shared/name.txt", "from a").status()).isEqualTo(200);
+    String id = create(new JsonObject());
+    call("PUT", "/v1/sandboxes/" + id + "/files/w.txt", "workspace of a");
+    JsonObject snap = post("/v1/sandboxes/" + id + "/snapshots", new JsonObject().put("key", "snaps/a.tar.gz")).json();
+    assertThat(snap.getString("key")).as("keys are shown as the tenant named them").isEqualTo("snaps/a.tar.gz");
+    assertThat(get("/v1/storage/objects?recursive=true").json().getJsonArray("objects").stream()
+        .map(o -> ((JsonObject) o).getString("key")).toList()).containsExactlyInAnyOrder("shared/name.txt",
+        "snaps/a.tar.gz");
+
+    apiKey = KEY_B;
+    expectError(get("/v1/storage/objects/shared/name.txt"), 404, "object_not_found");
+    assertThat(get("/v1/storage/objects?recursive=true").json().getJsonArray("objects")).isEmpty();
+    expectError(post("/v1/sandboxes", new JsonObject().put("from_snapshot", "snaps/a.tar.gz")), 404,
+        "object_not_found");
+    expectError(delete("/v1/storage/objects/shared/name.txt"), 404, "object_not_found");
+    assertThat(call("PUT", "/v1/storage/objects/shared/name.txt", "from b").status()).isEqualTo(200);
+    assertThat(get("/v1/storage/objects/shared/name.txt").body()).isEqualTo("from b");
+
+    apiKey = KEY_A;
+    assertThat(get("/v1/storage/objects/shared/name.txt").body()).as("b's write is another object").isEqualTo("from a");
+    String copy = create(new JsonObject().put("from_snapshot", "snaps/a.tar.gz"));
+    assertThat(get("/v1/sandboxes/" + copy + "/files/w.txt").body()).isEqualTo("workspace of a");
+  }
+
+  @Test
   void perTenantQuotasAnswer429() throws Exception {
     apiKey = KEY_A;
     String first = create(new JsonObject());
