@@ -72,6 +72,16 @@ try {
   await lastRunDone();
   check((await output()).includes('UPLOADED FROM CHROMIUM'), 'code reads the uploaded file');
 
+  // download it back through the file browser
+  const [download] = await Promise.all([
+    page.waitForEvent('download', { timeout: T }),
+    page.click('#files tr[data-path="upload.txt"] button:text("Download")'),
+  ]);
+  const fs = await import('node:fs/promises');
+  const saved = await download.path();
+  check(download.suggestedFilename() === 'upload.txt' && (await fs.readFile(saved, 'utf8')) === 'uploaded from chromium\n',
+    'the file browser downloads the file');
+
   // env vars set in the console reach the next run
   await page.fill('#env-key', 'GREETING');
   await page.fill('#env-value', 'hi there');

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The web console at {@code /}, driven in headless Chromium by playwright-core (src/test/console-e2e):
  * it enters an API key, creates a sandbox, sees the first line of a print-sleep-print run before the run
- * ends, answers {@code input()}, uploads a file and reads it from code, sets an env var, cancels a run,
+ * ends, answers {@code input()}, uploads a file, reads it from code and downloads it, sets an env var, cancels a run,
  * and saves a screenshot to {@code target/console-e2e/console.png} (the CI artifact). Needs Debian's
  * {@code chromium} ({@code apt-get install -y chromium}), node and npm; without them it fails.
  */
@@ -60,7 +60,8 @@ class ConsoleBrowserTest extends RestTestBase {
         "http://127.0.0.1:" + service.port() + "/", KEY, shot.toString());
     assertThat(run.exit()).as("node console.mjs:\n" + run.out()).isZero();
     assertThat(run.out()).contains("ok - the first line is visible before the run ends")
-        .contains("ok - input() was answered from the browser").contains("ok - code reads the uploaded file");
+        .contains("ok - input() was answered from the browser").contains("ok - code reads the uploaded file")
+        .contains("ok - the file browser downloads the file");
     assertThat(Files.size(shot)).as("screenshot " + shot).isGreaterThan(10_000);
     String[] lines = run.out().strip().split("\n");
     String sandboxId = new JsonObject(lines[lines.length - 1]).getString("sandboxId");
