@@ -83,5 +83,9 @@ final class BoundedSender {
 
   boolean stopped() { return stopped; }
 
-  void stop() { stopped = true; waiting.clear(); waitingBytes = 0; }
+  void stop() {
+    stopped = true;
+    waiting.clear();
+    waitingBytes = 0;
+  }
 }

@@ -90,7 +90,7 @@ final class WsSession {
   void start() {
     ws.textMessageHandler(this::onText);
     ws.binaryMessageHandler(b -> error(null, null, "invalid_request", "frames must be JSON text frames"));
-    ws.exceptionHandler(t -> { });
+    ws.exceptionHandler(t -> { }); // a broken connection ends in the close handler; nothing to add here
     ws.closeHandler(v -> cleanup());
     long tick = Math.max(50, Math.min(settings.keepaliveMs(), settings.idleMs()) / 4);
     timer = vertx.setPeriodic(tick, t -> tick());
