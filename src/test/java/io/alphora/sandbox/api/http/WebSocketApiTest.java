@@ -277,4 +277,32 @@ class WebSocketApiTest extends RestTestBase {
       consumer.unregister();
     }
   }
+
+  @Test
+  void streamedRunsAreAuditedForTheirTenant() {
+    String id = sandbox(KEY_A, new JsonObject());
+    List<JsonObject> audit = new java.util.concurrent.CopyOnWriteArrayList<>();
+    var consumer = vertx.eventBus().<JsonObject>consumer(io.alphora.sandbox.bus.Addresses.defaults().audit(),
+        m -> audit.add(m.body()));
+    await(consumer.completion());
+    try (WsTestClient ws = open(id, KEY_A)) {
+      ws.send(WsTestClient.exec("a", "print(input())").put("exec_id", "exe_wsaudit00001"));
+      ws.until(f -> "start".equals(f.getString("type")), 30);
+      ws.send(new JsonObject().put("type", "stdin").put("exec_id", "exe_wsaudit00001").put("data", "x\n").put("eof", true));
+      ws.until(WsTestClient.exitOf("exe_wsaudit00001"), 30);
+      for (int i = 0; i < 50 && audit.stream().noneMatch(e -> "stdin".equals(e.getString("action"))); i++) {
+        Thread.sleep(100);
+      }
+    } catch (InterruptedException e) {
+      throw new IllegalStateException(e);
+    } finally {
+      consumer.unregister();
+    }
+    assertThat(audit).anySatisfy(e -> {
+      assertThat(e.getString("action")).isEqualTo("exec");
+      assertThat(e.getString("sandbox_id")).isEqualTo(id);
+      assertThat(e.getString("tenant")).isEqualTo("tenant-a");
+    });
+    assertThat(audit).anySatisfy(e -> assertThat(e.getString("action")).isEqualTo("stdin"));
+  }
 }
