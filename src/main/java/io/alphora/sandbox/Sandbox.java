@@ -80,6 +80,18 @@ public interface Sandbox extends AutoCloseable {
   /** A running or recently finished run ({@code status: running} while it runs). */
   Future<ExecutionResult> execution(String execId);
 
+  /**
+   * Starts a run and streams its events as they happen: {@code start}, {@code stdout}/{@code stderr}
+   * pieces, {@code exit} (then the stream ends). The future completes once the run is accepted (it fails
+   * like {@link #execute}: not running, invalid request, quota). The run's stdin is closed, as with
+   * {@link #execute}; use {@link #execStream(ExecRequest, boolean)} to feed it. The same events are
+   * published on the run's bus address; see {@link ExecStream} for flow control.
+   */
+  default Future<ExecStream> execStream(ExecRequest request) { return execStream(request, false); }
+
+  /** As {@link #execStream(ExecRequest)}; {@code interactive}: the run's stdin stays open for {@link ExecStream#writeStdin}. */
+  Future<ExecStream> execStream(ExecRequest request, boolean interactive);
+
   /** Cancels a run (its whole process tree) and returns its result. */
   Future<ExecutionResult> cancel(String execId);
 

@@ -96,7 +96,12 @@ public final class Main {
         .put("max_body_bytes", config.http().maxBodyBytes())
         .put("staging_dir", Path.of(config.basePath()).toAbsolutePath().resolve("tmp").toString())
         .put("python", config.local().python()).put("event_bus_prefix", config.eventBusPrefix())
-        .put("node_id", config.nodeId()).put("backend_type", config.backendType().value());
+        .put("node_id", config.nodeId()).put("backend_type", config.backendType().value())
+        .put("ws_max_runs", config.http().streaming().wsMaxRuns())
+        .put("ws_max_frame_bytes", config.http().streaming().wsMaxFrameBytes())
+        .put("stream_queue_bytes", config.http().streaming().queueBytes())
+        .put("keepalive_ms", config.http().streaming().keepaliveSeconds() * 1000L)
+        .put("ws_idle_ms", config.http().streaming().wsIdleSeconds() * 1000L);
   }
 
   private static void onSigterm(Vertx vertx, Embedded.Node node) {

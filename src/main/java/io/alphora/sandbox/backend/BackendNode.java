@@ -25,6 +25,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class BackendNode {
   private static final int RECENT_RUNS = 2000;
+  /** How long a finished run's replay ring is kept for late subscribers before it is freed. */
+  static final long REPLAY_KEEP_MS = 60_000;
 
   final Vertx vertx;
   final Addresses addresses;
@@ -102,6 +104,15 @@ public final class BackendNode {
   /** Starts a run; the future completes with its result when the main process has exited. */
   public Execution exec(String sandboxId, String execId, ExecRequest req, Map<String, String> sandboxEnv,
       String requestId, boolean stdinOpen) {
+    return exec(sandboxId, execId, req, sandboxEnv, requestId, stdinOpen, false);
+  }
+
+  /**
+   * Starts a run; {@code streamed}: a streaming client (WebSocket, SSE, {@code execStream}) started it
+   * and gets every byte as events, so its result keeps only a bounded part of the output.
+   */
+  public Execution exec(String sandboxId, String execId, ExecRequest req, Map<String, String> sandboxEnv,
+      String requestId, boolean stdinOpen, boolean streamed) {
     SandboxSpec spec = spec(sandboxId);
     String id = execId == null ? Ids.exec() : Ids.checkExecId(execId);
     if (running.containsKey(id) || recent.containsKey(id)) {
@@ -109,13 +120,19 @@ public final class BackendNode {
     }
     RunRequest run = toRunRequest(spec, id, req, sandboxEnv, stdinOpen);
     Execution ex = new Execution(sandboxId, id, addresses.exec(sandboxId, id), vertx.eventBus(),
-        run.timeoutSeconds(), requestId);
+        run.timeoutSeconds(), requestId, streamed);
     track(ex, true);
+    ex.announce();
     try {
       backend.exec(sandboxId, run, ex);
     } catch (RuntimeException e) {
       running.remove(id);
       throw e;
+    }
+    // A client that saw `start` may cancel before the runner got the run; that cancel found no run
+    // in the runner. The flag is set before each cancel is sent, so one of the two sends comes after.
+    if (ex.cancelRequested()) {
+      backend.cancel(sandboxId, id);
     }
     return ex;
   }
@@ -200,6 +217,7 @@ public final class BackendNode {
         false, Map.of("nofile", (long) spec.limits().maxOpenFiles()));
     Execution ex = new Execution(sandboxId, id, addresses.exec(sandboxId, id), vertx.eventBus(), timeout, null);
     track(ex, false);
+    ex.announce();
     backend.exec(sandboxId, run, ex);
     return ex;
   }
@@ -213,6 +231,7 @@ public final class BackendNode {
     ex.future().onComplete(r -> {
       running.remove(ex.execId);
       recent.put(ex.execId, ex);
+      vertx.setTimer(REPLAY_KEEP_MS, t -> ex.releaseReplay());
       if (userRun) {
         vertx.eventBus().send(addresses.internal(nodeId), new JsonObject().put("sandbox_id", ex.sandboxId)
             .put("exec_id", ex.execId).put("status", r.result().status().value())

@@ -137,8 +137,12 @@ public final class BackendVerticle extends VerticleBase {
       case Actions.CANCEL -> {
         Execution ex = node.execution(id, FileActions.required(b, "exec_id"));
         // also after the main process exited: a background run's leftovers die on cancel
+        ex.requestCancel();
         node.backend.cancel(id, ex.execId);
         return ex.future().map(Json::toJson);
+      }
+      case Actions.EVENTS -> {
+        return node.execution(id, FileActions.required(b, "exec_id")).replay(b.getLong("from_seq", 0L));
       }
       case Actions.STDIN -> {
         Execution ex = node.execution(id, FileActions.required(b, "exec_id"));
@@ -176,7 +180,7 @@ public final class BackendVerticle extends VerticleBase {
     ExecRequest req = Json.fromJson(b.getJsonObject("request"), ExecRequest.class, "execution request");
     Map<String, String> env = stringMap(b.getJsonObject("env"));
     Execution ex = node.exec(id, b.getString("exec_id"), req, env, b.getString("request_id"),
-        b.getBoolean("stdin_open", false));
+        b.getBoolean("stdin_open", false), b.getBoolean("stream", false));
     if (!b.getBoolean("wait", true)) {
       return new JsonObject().put("exec_id", ex.execId).put("status", "running");
     }

@@ -6,13 +6,27 @@ import io.alphora.sandbox.runner.RunExit;
 import io.alphora.sandbox.runner.RunListener;
 import io.vertx.core.Promise;
 import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayDeque;
 
 /**
  * One run in flight or recently finished. It publishes every event on the run's address and builds
  * the buffered {@link ExecutionResult} from the same events, so streamed and plain runs agree. Output
  * is bounded by the runner (it stops forwarding at {@code max_output_size}).
+ *
+ * <p>Two bounded memories serve streaming clients: a replay ring of the latest events (at most
+ * {@link #REPLAY_BYTES} of output, oldest dropped first), from which a client attaching late gets
+ * what is still buffered ({@link #replay}); and, for a run started by a streaming client, a result
+ * whose {@code stdout}/{@code stderr} keep only the first {@link #STREAMED_RESULT_BYTES} characters,
+ * since the client received every byte as events already (a plain run's result keeps all of it).
  */
 final class Execution implements RunListener {
+  /** Output characters kept for replay per run; older events are dropped first. */
+  static final int REPLAY_BYTES = 512 * 1024;
+  /** Output characters a streamed run keeps in its {@link ExecutionResult} (stdout and stderr together). */
+  static final int STREAMED_RESULT_BYTES = 64 * 1024;
+
   final String sandboxId;
   final String execId;
   private final String address;
@@ -22,21 +36,86 @@ final class Execution implements RunListener {
   private final StringBuilder stdout = new StringBuilder();
   private final StringBuilder stderr = new StringBuilder();
   private final Promise<ExecutionResult> done = Promise.promise();
+  private final long resultChars;
+  private final String requestId;
+  private final ArrayDeque<JsonObject> replay = new ArrayDeque<>();
+  private long replayChars;
+  private boolean replayReleased;
   private long seq;
   private ExecutionResult result;
+  private JsonObject exitEvent;
+  private boolean clipped;
+  private volatile boolean cancelRequested;
 
   Execution(String sandboxId, String execId, String address, EventBus bus, double timeoutSeconds,
       String requestId) {
+    this(sandboxId, execId, address, bus, timeoutSeconds, requestId, false);
+  }
+
+  /** @param streamed a streaming client started the run: its result keeps a bounded part of the output */
+  Execution(String sandboxId, String execId, String address, EventBus bus, double timeoutSeconds,
+      String requestId, boolean streamed) {
     this.sandboxId = sandboxId;
     this.execId = execId;
     this.address = address;
     this.bus = bus;
     this.timeoutSeconds = timeoutSeconds;
-    publishStart(requestId);
+    this.resultChars = streamed ? STREAMED_RESULT_BYTES : Long.MAX_VALUE;
+    this.requestId = requestId;
   }
 
-  private synchronized void publishStart(String requestId) {
-    bus.publish(address, RunEvents.start(execId, seq++, requestId));
+  /**
+   * Publishes the {@code start} event. Called once the run can be found by its id (a client that sees
+   * {@code start} may send {@code stdin} or {@code cancel} at once) and before the runner gets it, so
+   * subscribers see {@code start} first.
+   */
+  synchronized void announce() {
+    publish(RunEvents.start(execId, seq++, requestId), 0);
+  }
+
+  /** Publishes an event and remembers it for late subscribers (bounded, oldest dropped first). */
+  private void publish(JsonObject event, int chars) {
+    if (!replayReleased) {
+      replay.addLast(event);
+      replayChars += chars;
+      while (replayChars > REPLAY_BYTES && replay.size() > 1) {
+        JsonObject old = replay.removeFirst();
+        String d = old.getString("data");
+        replayChars -= d == null ? 0 : d.length();
+      }
+    }
+    bus.publish(address, event);
+  }
+
+  /**
+   * The buffered events with {@code seq >= fromSeq}, oldest first, and whether the run is over. A
+   * finished run always answers its {@code exit} event, also after the replay was released.
+   */
+  synchronized JsonObject replay(long fromSeq) {
+    JsonArray events = new JsonArray();
+    for (JsonObject e : replay) {
+      if (e.getLong("seq") >= fromSeq) {
+        events.add(e);
+      }
+    }
+    if (replayReleased && exitEvent != null && exitEvent.getLong("seq") >= fromSeq) {
+      events.add(exitEvent);
+    }
+    JsonObject first = replay.peekFirst();
+    return new JsonObject().put("exec_id", execId).put("events", events).put("next_seq", seq)
+        .put("first_buffered_seq", first == null ? seq - 1 : first.getLong("seq")).put("done", exitEvent != null);
+  }
+
+  /** Marks the run cancelled by a caller (see {@link BackendNode#exec}: a cancel may overtake the start). */
+  void requestCancel() { cancelRequested = true; }
+
+  boolean cancelRequested() { return cancelRequested; }
+
+  /** Frees the replay ring of a finished run (its exit event stays available). */
+  synchronized void releaseReplay() {
+    replayReleased = true;
+    replay.clear();
+    replayChars = 0;
   }
 
   io.vertx.core.Future<ExecutionResult> future() { return done.future(); }
@@ -48,8 +127,14 @@ final class Execution implements RunListener {
 
   @Override
   public synchronized void onOutput(int fd, String data) {
-    (fd == 2 ? stderr : stdout).append(data);
-    bus.publish(address, RunEvents.output(execId, seq++, fd, data));
+    long room = resultChars - stdout.length() - stderr.length();
+    if (room >= data.length()) {
+      (fd == 2 ? stderr : stdout).append(data);
+    } else {
+      (fd == 2 ? stderr : stdout).append(data, 0, (int) Math.max(0, room));
+      clipped = true;
+    }
+    publish(RunEvents.output(execId, seq++, fd, data), data.length());
   }
 
   @Override
@@ -58,7 +143,11 @@ final class Execution implements RunListener {
     synchronized (this) {
       r = toResult(exit);
       result = r;
-      bus.publish(address, RunEvents.exit(execId, seq++, r));
+      exitEvent = RunEvents.exit(execId, seq++, r);
+      if (clipped) {
+        exitEvent.put("output_clipped", true);
+      }
+      publish(exitEvent, 0);
     }
     done.tryComplete(r);
   }

@@ -42,6 +42,8 @@ public final class Actions {
   public static final String EXEC_STATUS = "get_execution";
   public static final String CANCEL = "cancel";
   public static final String STDIN = "stdin";
+  /** The events of a run still buffered for replay: body {@code {exec_id, from_seq?}}. */
+  public static final String EVENTS = "get_events";
 
   // sandbox address: files
   public static final String LIST_FILES = "list_files";

@@ -16,20 +16,24 @@ public final class BusClient {
   /** Default reply timeout of commands that do not run user code. */
   public static final long DEFAULT_TIMEOUT_MS = 60_000;
 
+  private final Vertx vertx;
   private final EventBus bus;
   private final Addresses addresses;
   private final String tenant;
 
-  public BusClient(Vertx vertx, Addresses addresses) { this(vertx.eventBus(), addresses, null); }
+  public BusClient(Vertx vertx, Addresses addresses) { this(vertx, addresses, null); }
 
-  private BusClient(EventBus bus, Addresses addresses, String tenant) {
-    this.bus = bus;
+  private BusClient(Vertx vertx, Addresses addresses, String tenant) {
+    this.vertx = vertx;
+    this.bus = vertx.eventBus();
     this.addresses = addresses;
     this.tenant = tenant;
   }
 
   /** The same client acting for a tenant (the tenant header travels with each request). */
-  public BusClient forTenant(String t) { return new BusClient(bus, addresses, t); }
+  public BusClient forTenant(String t) { return new BusClient(vertx, addresses, t); }
+
+  public Vertx vertx() { return vertx; }
 
   public Addresses addresses() { return addresses; }
 

@@ -13,11 +13,18 @@ import java.util.List;
  *     {@code SANDBOX_HTTP_MAX_BODY}, default 10 MiB); file uploads stream and are limited elsewhere
  * @param corsOrigins origins allowed by CORS, empty = no CORS headers ({@code cors_origins}, env
  *     {@code SANDBOX_HTTP_CORS_ORIGINS} comma-separated)
+ * @param streaming WebSocket and SSE limits ({@code streaming:})
  */
-public record HttpConfig(String host, int port, long maxBodyBytes, List<String> corsOrigins) {
+public record HttpConfig(String host, int port, long maxBodyBytes, List<String> corsOrigins, StreamConfig streaming) {
 
   public HttpConfig {
     corsOrigins = List.copyOf(corsOrigins);
+    streaming = streaming == null ? StreamConfig.defaults() : streaming;
+  }
+
+  /** With the default streaming limits. */
+  public HttpConfig(String host, int port, long maxBodyBytes, List<String> corsOrigins) {
+    this(host, port, maxBodyBytes, corsOrigins, StreamConfig.defaults());
   }
 
   /** The built-in defaults. */
@@ -31,13 +38,14 @@ public record HttpConfig(String host, int port, long maxBodyBytes, List<String> 
         s.nonBlank("host", d.host()),
         s.integer("port", d.port(), 0, 65535),
         s.longValue("max_body_bytes", d.maxBodyBytes(), 1, Long.MAX_VALUE),
-        s.strings("cors_origins", d.corsOrigins()));
+        s.strings("cors_origins", d.corsOrigins()),
+        StreamConfig.parse(s.child("streaming")));
     s.done();
     return c;
   }
 
   JsonObject toJson() {
     return new JsonObject().put("host", host).put("port", port).put("max_body_bytes", maxBodyBytes)
-        .put("cors_origins", new JsonArray(corsOrigins));
+        .put("cors_origins", new JsonArray(corsOrigins)).put("streaming", streaming.toJson());
   }
 }

@@ -94,6 +94,12 @@ public class BusSandbox implements Sandbox {
   }
 
   @Override
+  public Future<io.alphora.sandbox.ExecStream> execStream(ExecRequest request, boolean interactive) {
+    return BusExecStream.start(bus, bus.vertx(), id, io.alphora.sandbox.Ids.exec(), Json.toJson(request),
+        interactive);
+  }
+
+  @Override
   public Future<ExecutionResult> execution(String execId) {
     return call(Actions.EXEC_STATUS, new JsonObject().put("exec_id", execId)).map(BusSandbox::result);
   }

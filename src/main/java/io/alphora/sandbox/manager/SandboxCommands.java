@@ -68,7 +68,7 @@ final class SandboxCommands {
         r.diskCheckedAtNanos = 0;
         return lc.backend(r, action, b, 3_600_000L);
       }
-      case Actions.EXEC_STATUS, Actions.CANCEL, Actions.STDIN, Actions.USAGE -> {
+      case Actions.EXEC_STATUS, Actions.CANCEL, Actions.STDIN, Actions.USAGE, Actions.EVENTS -> {
         return lc.backend(r, action, b, r.limits.timeoutSeconds() * 1000L + GRACE_MS);
       }
       case Actions.LIST_FILES, Actions.FILE_INFO, Actions.FILE_EXISTS, Actions.READ_FILE, Actions.WRITE_FILE,

@@ -196,4 +196,76 @@ class EventBusProtocolTest {
     assertThat(new JsonObject(notFound.getMessage()).getJsonObject("error").getString("code"))
         .isEqualTo("sandbox_not_found");
   }
+
+  /**
+   * docs/event-bus.md, "Following a run from another application": a verticle that knows nothing of the
+   * service's classes joins a run somebody else started (here: one waiting in {@code input()}), replays
+   * what it missed with {@code get_events}, follows the rest live on the run's address, and answers the
+   * prompt with a {@code stdin} message.
+   */
+  @Test
+  void anotherApplicationJoinsARunReplaysWhatItMissedAndFeedsItsStdin() throws Exception {
+    String id = request(MANAGER, "create", new JsonObject().put("name", "followed")).getString("sandbox_id");
+    String sandbox = PREFIX + "." + id;
+    String execId = "exe_followed00001";
+    // somebody starts an interactive run (stdin_open) and does not wait for it
+    JsonObject started = request(sandbox, "exec", new JsonObject().put("exec_id", execId).put("wait", false)
+        .put("stdin_open", true).put("request", new JsonObject().put("language", "python")
+            .put("code", "print('ready', flush=True)\nname = input()\nprint('hi', name)")));
+    assertThat(started.getString("status")).isEqualTo("running");
+    for (int i = 0; i < 100 && !request(sandbox, "get_execution", new JsonObject().put("exec_id", execId))
+        .getString("stdout").contains("ready"); i++) {
+      Thread.sleep(50);
+    }
+
+    // the other application: plain Vert.x, on the same bus
+    Promise<List<JsonObject>> seen = Promise.promise();
+    await(vertx.deployVerticle(new io.vertx.core.VerticleBase() {
+      final List<JsonObject> events = new ArrayList<>();
+      final List<JsonObject> early = new ArrayList<>();
+      boolean replayed;
+      long next;
+
+      @Override
+      public Future<?> start() {
+        EventBus eb = vertx.eventBus();
+        MessageConsumer<JsonObject> live = eb.consumer(sandbox + ".exec." + execId, m -> {
+          if (replayed) {
+            take(m.body());
+          } else {
+            early.add(m.body()); // came while the replay was on its way
+          }
+        });
+        return live.completion()
+            .compose(v -> eb.<JsonObject>request(sandbox, new JsonObject().put("exec_id", execId).put("from_seq", 0),
+                action("get_events")))
+            .onSuccess(reply -> {
+              reply.body().getJsonArray("events").forEach(e -> take((JsonObject) e));
+              replayed = true;
+              early.forEach(this::take);
+              eb.request(sandbox, new JsonObject().put("exec_id", execId).put("data", "bus\n").put("eof", true),
+                  action("stdin"));
+            });
+      }
+
+      private void take(JsonObject e) {
+        long seq = e.getLong("seq");
+        if (seq < next) {
+          return; // delivered by the replay already
+        }
+        next = seq + 1;
+        events.add(e);
+        if ("exit".equals(e.getString("type"))) {
+          seen.tryComplete(events);
+        }
+      }
+    }));
+    List<JsonObject> events = await(seen.future(), 30);
+    assertThat(events.get(0).getString("type")).isEqualTo("start");
+    assertThat(events.stream().map(e -> e.getLong("seq")).toList())
+        .isEqualTo(LongStream.range(0, events.size()).boxed().toList());
+    JsonObject result = events.get(events.size() - 1).getJsonObject("result");
+    assertThat(result.getString("stdout")).isEqualTo("ready\nhi bus\n");
+    assertThat(result.getString("status")).isEqualTo("success");
+  }
 }

@@ -1,6 +1,7 @@
 package io.alphora.sandbox.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.alphora.sandbox.BackendType;
 import io.alphora.sandbox.ResourceLimits;
@@ -197,6 +198,18 @@ class SandboxConfigTest extends ConfigTestSupport {
     assertThat(all.http().port()).isEqualTo(8004);
     assertThat(all.http().host()).isEqualTo("10.0.0.1");
     assertThat(all.resourceLimits().memoryMb()).isEqualTo(200);
+  }
+
+  @Test
+  void streamingLimitsComeFromTheFileAndTheEnvironment() throws Exception {
+    Path f = write("s.yaml", "http: {streaming: {ws_max_runs: 4, keepalive_seconds: 5}}\n");
+    SandboxConfig c = load(f, Map.of("SANDBOX_STREAM_QUEUE_BYTES", "1048576", "SANDBOX_WS_IDLE_TIMEOUT", "60"),
+        Map.of(), null);
+    assertThat(c.http().streaming()).isEqualTo(new StreamConfig(4, 0, 1_048_576L, 5, 60));
+    assertThat(io.alphora.sandbox.app.Main.httpConfig(c).getLong("keepalive_ms")).isEqualTo(5000L);
+    assertThat(SandboxConfig.fromJson(new JsonObject()).http().streaming()).isEqualTo(StreamConfig.defaults());
+    Path bad = write("b.yaml", "http: {streaming: {ws_max_runs: 0}}\n");
+    assertThatThrownBy(() -> load(bad, Map.of(), Map.of(), null)).hasMessageContaining("http.streaming.ws_max_runs");
   }
 
   @Test

@@ -19,6 +19,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.slf4j.Logger;
@@ -64,7 +65,7 @@ public final class HttpVerticle extends VerticleBase {
       String path = ctx.request().path();
       boolean upload = ctx.request().method() == HttpMethod.PUT && (path.contains("/files/")
           || path.startsWith(StorageRoutes.OBJECTS) || path.startsWith(LocalStorage.PRESIGNED_PATH));
-      if (upload) {
+      if (upload || StreamRoutes.isWsUpgrade(ctx.request())) {
         ctx.next();
       } else {
         bodies.handle(ctx);
@@ -72,7 +73,9 @@ public final class HttpVerticle extends VerticleBase {
     });
     Storage storage = nodeStorage != null ? nodeStorage : new BusStorage(vertx, bus);
     mountService(router, bus, c, storage);
-    new SandboxRoutes().mount(router);
+    StreamRoutes streams = new StreamRoutes(vertx, StreamSettings.from(c));
+    streams.mount(router);
+    new SandboxRoutes(streams).mount(router);
     new FileRoutes(vertx, staging).mount(router);
     new ManagerRoutes().mount(router);
     new StorageRoutes(vertx, bus, storage).mount(router);
@@ -101,7 +104,10 @@ public final class HttpVerticle extends VerticleBase {
     router.errorHandler(405, ctx -> Http.error(ctx, 405, "method_not_allowed",
         "method " + ctx.request().method() + " is not allowed on " + ctx.request().path()));
     return vertx.executeBlocking(() -> Files.createDirectories(staging))
-        .compose(v -> vertx.createHttpServer(new HttpServerOptions().setCompressionSupported(false))
+        .compose(v -> vertx.createHttpServer(new HttpServerOptions().setCompressionSupported(false)
+                // a client frame over ws_max_frame_bytes is refused with 4413 by WsSession (up to 4x that
+                // size; beyond, the codec closes with 1009); outgoing frames stay small (WsSession.writeText)
+                .setMaxWebSocketFrameSize(wsLimit(c)).setMaxWebSocketMessageSize(wsLimit(c)))
             .requestHandler(router)
             .listen(c.getInteger("port", 8080), c.getString("host", "127.0.0.1")))
         .onSuccess(s -> {
@@ -112,6 +118,10 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   public int actualPort() { return server.actualPort(); }
+
+  private static int wsLimit(JsonObject c) {
+    return (int) Math.min(Integer.MAX_VALUE - 1024, StreamSettings.from(c).maxFrameBytes() * 4 + 1024);
+  }
 
   /**
    * Everything under /v1, /mcp and /metrics needs a key when keys are configured: {@code
@@ -131,6 +141,14 @@ public final class HttpVerticle extends VerticleBase {
     String presented = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
         ? header.substring(7).trim() : ctx.request().getParam("token");
     String tenant = keys.tenantOf(presented);
+    if (tenant == null && StreamRoutes.isWsUpgrade(ctx.request())) {
+      // a browser sees nothing of an HTTP 401 on a handshake: the socket opens and closes with 4401
+      // (no bus client is put on the context, so no other route can act on this request)
+      ctx.put(StreamRoutes.WS_UNAUTHORIZED, presented == null || presented.isEmpty()
+          ? "an API key is required: send 'Authorization: Bearer <key>' or '?token=<key>'" : "unknown API key");
+      ctx.next();
+      return;
+    }
     if (tenant == null) {
       ctx.response().putHeader("WWW-Authenticate", "Bearer");
       Http.error(ctx, 401, "unauthorized", presented == null || presented.isEmpty()
@@ -181,6 +199,9 @@ public final class HttpVerticle extends VerticleBase {
     });
     router.get("/metrics").handler(ctx -> ctx.response()
         .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
+    // the web console: static files, no key needed (it asks for one and calls the API with it)
+    router.get("/").handler(StaticHandler.create("webroot").setCachingEnabled(false));
+    router.get("/console/*").handler(StaticHandler.create("webroot/console").setCachingEnabled(false));
     router.get("/openapi.yaml").handler(ctx -> {
       try (var in = HttpVerticle.class.getResourceAsStream("/openapi.yaml")) {
         ctx.response().putHeader("Content-Type", "application/yaml").end(Buffer.buffer(in.readAllBytes()));

@@ -14,6 +14,10 @@ import java.util.function.Consumer;
 final class SandboxRoutes {
   private static final long RUN_REPLY_MS = 3_700_000L;
 
+  private final StreamRoutes streams;
+
+  SandboxRoutes(StreamRoutes streams) { this.streams = streams; }
+
   /** Wraps a handler so that anything it throws becomes the API's error body. */
   static Handler<RoutingContext> h(Consumer<RoutingContext> c) {
     return ctx -> {
@@ -90,6 +94,10 @@ final class SandboxRoutes {
       }
     }
     msg.put("request", req);
+    if (StreamRoutes.wantsEvents(ctx)) {
+      streams.execute(ctx, msg);
+      return;
+    }
     reply(ctx, Http.bus(ctx).sandbox(id(ctx), Actions.EXEC, msg, RUN_REPLY_MS), 200);
   }
 }

@@ -83,6 +83,10 @@ class OpenApiDocTest {
     IMPLEMENTED.put("get /v1/tools", "listTools");
     IMPLEMENTED.put("post /v1/tools/call", "callTool");
     IMPLEMENTED.put("post /v1/sandboxes/{id}/tools/{tool_name}", "callSandboxTool");
+    // StreamRoutes and the console
+    IMPLEMENTED.put("get /v1/sandboxes/{id}/ws", "openWebSocket");
+    IMPLEMENTED.put("get /v1/sandboxes/{id}/executions/{exec_id}/events", "streamExecutionEvents");
+    IMPLEMENTED.put("get /", "console");
     // McpRoutes
     IMPLEMENTED.put("post /mcp", "mcp");
     IMPLEMENTED.put("delete /mcp", "mcpEndSession");
