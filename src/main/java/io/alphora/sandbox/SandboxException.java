@@ -59,6 +59,12 @@ public class SandboxException extends RuntimeException {
     public SandboxStateException(ErrorCode code, String message, Map<String, Object> details) {
       super(code, message, details);
     }
+
+    /** {@code sandbox_not_running} for a sandbox whose runner is not there. */
+    public static SandboxStateException notRunning(String sandboxId) {
+      return new SandboxStateException(ErrorCode.SANDBOX_NOT_RUNNING,
+          "sandbox '" + sandboxId + "' is not running: start it first", Map.of("sandbox_id", sandboxId));
+    }
   }
 
   public static final class PathTraversalException extends SandboxException {

@@ -33,6 +33,31 @@ public record RunExit(int code, Integer signal, String reason, boolean truncated
     return code == 0 && reason == null;
   }
 
+  public static final String REASON_MEMORY_LIMIT = "memory_limit";
+  public static final String REASON_PROCESS_LIMIT = "process_limit";
+  static final String MEMORY_LIMIT_MESSAGE = "the run exceeded the sandbox's memory limit and was killed";
+  static final String PIDS_LIMIT_MESSAGE =
+      "the run reached the sandbox's process/thread limit: a fork or thread start was refused";
+
+  /** The same exit, put down to a limit the backend found was hit ({@code REASON_*_LIMIT}). */
+  public RunExit limitedBy(String limitReason, String message) {
+    return new RunExit(code, signal, limitReason, truncated, cpuTime, maxRssMb, wallSeconds, message);
+  }
+
+  /**
+   * A run that failed on its own is put down to the memory or pids limit when the sandbox's OOM-kill
+   * or refused-fork counter went up while it ran; any other exit is returned as it is.
+   */
+  public RunExit blamedOnCounters(boolean oomKilled, boolean forkRefused) {
+    if (reason != null || (code == 0 && signal == null)) {
+      return this;
+    }
+    if (oomKilled) {
+      return limitedBy(REASON_MEMORY_LIMIT, MEMORY_LIMIT_MESSAGE);
+    }
+    return forkRefused ? limitedBy(REASON_PROCESS_LIMIT, PIDS_LIMIT_MESSAGE) : this;
+  }
+
   static RunExit synthetic(String reason, double wallSeconds, String error) {
     return new RunExit(-1, null, reason, false, 0, 0, wallSeconds, error);
   }

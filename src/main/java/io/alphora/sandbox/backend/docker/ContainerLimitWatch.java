@@ -33,16 +33,6 @@ final class ContainerLimitWatch implements RunListener {
 
   @Override
   public void onExit(RunExit e) {
-    RunExit x = e;
-    if (e.reason() == null && (e.code() != 0 || e.signal() != null)) {
-      if (cgroup.oomKills() > oomBefore) {
-        x = new RunExit(e.code(), e.signal(), "memory_limit", e.truncated(), e.cpuTime(), e.maxRssMb(),
-            e.wallSeconds(), "the run exceeded the sandbox's memory limit and was killed");
-      } else if (cgroup.pidsRefused() > pidsBefore) {
-        x = new RunExit(e.code(), e.signal(), "process_limit", e.truncated(), e.cpuTime(), e.maxRssMb(),
-            e.wallSeconds(), "the run reached the sandbox's process/thread limit: a fork or thread start was refused");
-      }
-    }
-    delegate.onExit(x);
+    delegate.onExit(e.blamedOnCounters(cgroup.oomKills() > oomBefore, cgroup.pidsRefused() > pidsBefore));
   }
 }

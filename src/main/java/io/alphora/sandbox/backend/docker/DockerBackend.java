@@ -335,8 +335,7 @@ public final class DockerBackend implements SandboxBackend {
   private Box box(String sandboxId) {
     Box b = boxes.get(sandboxId);
     if (b == null || !b.runner().isAlive()) {
-      throw new SandboxException.SandboxStateException(ErrorCode.SANDBOX_NOT_RUNNING,
-          "sandbox '" + sandboxId + "' is not running: start it first", Map.of("sandbox_id", sandboxId));
+      throw SandboxException.SandboxStateException.notRunning(sandboxId);
     }
     return b;
   }

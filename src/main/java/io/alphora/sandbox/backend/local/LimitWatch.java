@@ -44,21 +44,11 @@ final class LimitWatch implements RunListener {
   @Override
   public void onExit(RunExit e) {
     onEnd.run();
-    RunExit x = e;
     if (overProcessLimit && RunExit.REASON_CANCELLED.equals(e.reason())) {
-      x = new RunExit(e.code(), e.signal(), "process_limit", e.truncated(), e.cpuTime(), e.maxRssMb(),
-          e.wallSeconds(), "the sandbox's code had more than max_processes processes at once");
+      delegate.onExit(e.limitedBy(RunExit.REASON_PROCESS_LIMIT,
+          "the sandbox's code had more than max_processes processes at once"));
+      return;
     }
-    boolean failed = e.code() != 0 || e.signal() != null;
-    if (x == e && e.reason() == null && failed) {
-      if (group.oomKills() > oomBefore) {
-        x = new RunExit(e.code(), e.signal(), "memory_limit", e.truncated(), e.cpuTime(), e.maxRssMb(),
-            e.wallSeconds(), "the run exceeded the sandbox's memory limit and was killed");
-      } else if (group.pidsRefused() > pidsBefore) {
-        x = new RunExit(e.code(), e.signal(), "process_limit", e.truncated(), e.cpuTime(), e.maxRssMb(),
-            e.wallSeconds(), "the run reached the sandbox's process/thread limit: a fork or thread start was refused");
-      }
-    }
-    delegate.onExit(x);
+    delegate.onExit(e.blamedOnCounters(group.oomKills() > oomBefore, group.pidsRefused() > pidsBefore));
   }
 }

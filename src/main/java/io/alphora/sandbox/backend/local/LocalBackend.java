@@ -154,8 +154,7 @@ public final class LocalBackend implements SandboxBackend {
   private RunnerProcess runner(String sandboxId) {
     RunnerProcess r = runners.get(sandboxId);
     if (r == null || !r.isAlive()) {
-      throw new SandboxException.SandboxStateException(ErrorCode.SANDBOX_NOT_RUNNING,
-          "sandbox '" + sandboxId + "' is not running: start it first", Map.of("sandbox_id", sandboxId));
+      throw SandboxException.SandboxStateException.notRunning(sandboxId);
     }
     return r;
   }
