@@ -107,7 +107,7 @@ public final class LocalBackend implements SandboxBackend {
     } else {
       rs = new RunnerSpec(python, script(), prefix, baseEnv(spec), spec.workspace());
     }
-    RunnerProcess runner = RunnerProcess.start(rs);
+    RunnerProcess runner = startRunner(rs, spec, group != null);
     runners.put(spec.sandboxId(), runner);
     runner.onDeath(() -> {
       if (runners.remove(spec.sandboxId(), runner)) {
@@ -116,6 +116,24 @@ public final class LocalBackend implements SandboxBackend {
       }
     });
     LOG.debug("sandbox {} runner pid {} ({})", spec.sandboxId(), runner.pid(), runner.killMode());
+  }
+
+  /**
+   * Starts the runner. Exit 97 means a cgroup vanished before the runner entered it (another service
+   * instance on this host swept it as empty): the groups are made again, a few times.
+   */
+  private RunnerProcess startRunner(RunnerSpec rs, SandboxSpec spec, boolean inGroups) throws java.io.IOException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return RunnerProcess.start(rs);
+      } catch (java.io.IOException e) {
+        if (!inGroups || attempt == 3 || !String.valueOf(e.getMessage()).contains("exited with code 97")) {
+          throw e;
+        }
+        LOG.debug("sandbox {}: cgroup gone before the runner entered it; again", spec.sandboxId());
+        cgroups.create(spec.sandboxId(), spec.limits());
+      }
+    }
   }
 
   private synchronized Path script() throws java.io.IOException {
