@@ -2,6 +2,7 @@ package io.alphora.sandbox.app;
 
 import io.alphora.sandbox.api.http.ApiKeys;
 import io.alphora.sandbox.api.http.HttpVerticle;
+import io.alphora.sandbox.cluster.Clustering;
 import io.alphora.sandbox.config.ConfigSources;
 import io.alphora.sandbox.config.SandboxConfig;
 import io.alphora.sandbox.impl.Embedded;
@@ -27,6 +28,7 @@ public final class Main {
 
   public static void main(String[] args) {
     Path conf = null;
+    boolean cluster = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--conf" -> {
@@ -35,9 +37,10 @@ public final class Main {
           }
           conf = Path.of(args[++i]);
         }
-        case "--cluster" -> fail("--cluster: clustering is not part of this build yet; run a single node");
+        case "--cluster" -> cluster = true;
         case "-h", "--help" -> {
-          System.out.println("usage: java -jar alphora-sandbox.jar [--conf FILE]\n"
+          System.out.println("usage: java -jar alphora-sandbox.jar [--conf FILE] [--cluster]\n"
+              + "  --cluster: join a cluster of nodes (cluster.* settings; README \"Running a cluster\")\n"
               + "  settings: conf/sandbox.yaml (or --conf FILE), SANDBOX_* environment variables; see README.md");
           return;
         }
@@ -45,11 +48,24 @@ public final class Main {
       }
     }
     JvmTuning.apply();
+    ConfigSources sources = ConfigSources.standard(conf);
+    if (cluster) {
+      sources = sources.withOverrides(new JsonObject().put("cluster", new JsonObject().put("enabled", true)));
+    }
     Vertx vertx = Vertx.vertx();
-    Future<Started> started = SandboxConfig.load(vertx, ConfigSources.standard(conf))
-        .compose(config -> start(vertx, config));
     try {
-      Started s = started.toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+      SandboxConfig config = SandboxConfig.load(vertx, sources).toCompletionStage().toCompletableFuture()
+          .get(60, TimeUnit.SECONDS);
+      if (config.cluster().enabled()) {
+        // the configuration says how to join, so it is read on a plain Vert.x that the clustered one replaces
+        vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        long t0 = System.nanoTime();
+        vertx = Clustering.join(config.cluster()).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+        LOG.info("joined cluster '{}' as node {} in {} ms ({} members)", config.cluster().name(), config.nodeId(),
+            (System.nanoTime() - t0) / 1_000_000,
+            ((io.vertx.core.internal.VertxInternal) vertx).clusterManager().getNodes().size());
+      }
+      Started s = start(vertx, config).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
       onSigterm(vertx, s.node());
     } catch (Exception e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
@@ -63,9 +79,9 @@ public final class Main {
   public record Started(Embedded.Node node, int port) {}
 
   public static Future<Started> start(Vertx vertx, SandboxConfig config) {
-    if (config.cluster().enabled()) {
-      return Future.failedFuture(new IllegalStateException(
-          "cluster.enabled / SANDBOX_CLUSTER: clustering is not part of this build yet; run a single node"));
+    if (config.cluster().enabled() != vertx.isClustered()) {
+      return Future.failedFuture(new IllegalStateException(config.cluster().enabled()
+          ? "cluster.enabled needs a clustered Vert.x (Clustering.join)" : "a clustered Vert.x needs cluster.enabled"));
     }
     ApiKeys keys;
     try {

@@ -60,6 +60,9 @@ final class ManagerCommands {
       case Actions.STATUS -> {
         return status(tenant);
       }
+      case Actions.NODE_LOAD -> {
+        return load();
+      }
       case Actions.HEALTH_ALL -> {
         return healthAll(tenant);
       }
@@ -221,6 +224,18 @@ final class ManagerCommands {
         .put("sandbox_count", all.size())
         .put("running_count", all.stream().filter(r -> r.status == SandboxStatus.RUNNING).count())
         .put("draining", m.draining).put("sandboxes", each);
+  }
+
+  /** For placing creates in a cluster: running sandboxes, live ones, free memory, draining. */
+  private JsonObject load() {
+    long running = m.sandboxes.values().stream().filter(r -> r.status == SandboxStatus.RUNNING).count();
+    long free = -1;
+    if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os) {
+      free = os.getFreeMemorySize() >> 20;
+    }
+    return new JsonObject().put("node_id", m.settings.nodeId()).put("running_count", running)
+        .put("sandbox_count", m.liveCount()).put("free_memory_mb", free).put("draining", m.draining);
   }
 
   private Future<JsonObject> healthAll(String tenant) {
