@@ -32,7 +32,8 @@ final class LostWatch implements Shareable {
       w = map.putIfAbsent(addresses.prefix(), fresh);
       if (w == null) {
         w = fresh;
-        vertx.eventBus().<JsonObject>localConsumer(addresses.events(), m -> {
+        // a cluster-wide consumer: the node that marks the sandbox lost may be another one
+        vertx.eventBus().<JsonObject>consumer(addresses.events(), m -> {
           if ("lost".equals(m.body().getString("event"))) {
             fresh.lost(m.body().getString("sandbox_id"), m.body().getString("node_id"));
           }

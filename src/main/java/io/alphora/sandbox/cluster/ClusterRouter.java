@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * node answers any manager command:
  * <ul>
  *   <li>{@code create}/{@code get_or_create} place the sandbox on a node (the requested
- *       {@code node_id}, else the node with the fewest running sandboxes, then the most free memory)
+ *       {@code node_id}, else the node with the fewest active sandboxes, then the most free memory)
  *       after a cluster-wide limit check under a cluster-wide lock, and forward to that node's
  *       manager ({@link Addresses#node});</li>
  *   <li>{@code get} finds the owner in the cluster index; a sandbox whose node has left answers
@@ -170,12 +170,7 @@ public final class ClusterRouter extends VerticleBase {
       Ids.checkSandboxId(s);
     }
     String id = String.valueOf(body.getValue("sandbox_id"));
-    return candidates((String) requested).compose(loads -> vertx.sharedData()
-        .getLockWithTimeout(addresses.createLock(), 10_000)
-        .compose(lock -> reserve(action, tenant, id, loads, body).eventually(() -> {
-          lock.release();
-          return Future.succeededFuture();
-        }))
+    return candidates((String) requested).compose(loads -> locked(() -> reserve(action, tenant, id, loads, body)))
         .compose(placed -> {
           if (placed.existing() != null) { // get_or_create of a sandbox that exists: its current state
             return get(tenant, new JsonObject().put("sandbox_id", id));
@@ -184,7 +179,25 @@ public final class ClusterRouter extends VerticleBase {
               .recover(t -> index.get(id).compose(e -> e != null && "creating".equals(e.getString("status"))
                   ? index.removeIfPresent(id, e) : Future.succeededFuture(false))
                   .transform(ignored -> Future.failedFuture(t)));
-        }));
+        });
+  }
+
+  /**
+   * Runs {@code work} holding the cluster-wide create lock. Hazelcast's lock belongs to a thread and is
+   * reentrant, and Vert.x takes it on a worker thread that another create on this node may get too,
+   * so a node-local lock comes first: one create per node contends for the cluster lock at a time.
+   */
+  private <T> Future<T> locked(java.util.function.Supplier<Future<T>> work) {
+    return vertx.sharedData().getLocalLockWithTimeout(addresses.createLock(), 30_000)
+        .compose(local -> vertx.sharedData().getLockWithTimeout(addresses.createLock(), 10_000)
+            .compose(cluster -> work.get().eventually(() -> {
+              cluster.release();
+              return Future.succeededFuture();
+            }))
+            .eventually(() -> {
+              local.release();
+              return Future.succeededFuture();
+            }));
   }
 
   /** Where a create went: the chosen node, or the entry of a sandbox that already exists. */
@@ -192,8 +205,8 @@ public final class ClusterRouter extends VerticleBase {
 
   /**
    * Under the create lock: checks the cluster-wide limits, picks the node (the least loaded by the
-   * index, which counts creates in progress everywhere: fewest running or starting sandboxes, then
-   * fewest sandboxes, then the most free memory) and records the new sandbox there as
+   * index, which counts creates in progress everywhere: fewest active sandboxes (being created, created,
+   * starting or running), then fewest sandboxes, then the most free memory) and records the new sandbox there as
    * {@code creating}. For get_or_create of a known id, the existing entry.
    */
   private Future<Placed> reserve(String action, String tenant, String id, List<JsonObject> loads, JsonObject body) {
@@ -219,7 +232,7 @@ public final class ClusterRouter extends VerticleBase {
             + perTenant + " sandboxes (auth.tenant_max_sandboxes): destroy one first",
             Map.of("tenant_max_sandboxes", perTenant));
       }
-      Set<String> busy = Set.of("running", "starting", "creating");
+      Set<String> busy = Set.of("creating", "created", "starting", "running");
       String node = loads.stream().min(Comparator.<JsonObject>comparingLong(l -> count(all, l, busy))
               .thenComparingLong(l -> count(all, l, null))
               .thenComparing(Comparator.<JsonObject>comparingLong(l -> l.getLong("free_memory_mb", 0L)).reversed()))

@@ -26,7 +26,7 @@ import java.util.function.Predicate;
 final class ManagerCommands {
   private static final Set<String> CREATE_FIELDS = Set.of("name", "sandbox_id", "backend", "image",
       "resource_limits", "security_policy", "env", "idle_timeout_seconds", "metadata", "from_snapshot",
-      "auto_start");
+      "auto_start", "node_id");
 
   private final ManagerVerticle m;
 
@@ -100,6 +100,12 @@ final class ManagerCommands {
     }
     if (m.draining) {
       throw Lifecycle.draining();
+    }
+    Object node = b.getValue("node_id");
+    if (node != null && !m.settings.nodeId().equals(node)) {
+      // clustered, the router places the sandbox and removes node_id; here there is only this node
+      throw new SandboxException.InvalidRequestException("no node '" + node + "' (this node is '"
+          + m.settings.nodeId() + "' and is not part of a cluster)", Map.of("field", "node_id"));
     }
     String fromSnapshot = Persistence.fromSnapshot(b);
     String id = b.getValue("sandbox_id") == null ? m.newId() : Ids.checkSandboxId(str(b, "sandbox_id"));

@@ -309,6 +309,7 @@ class ClusterIT {
       Thread.sleep(200);
     }
     double seconds = (System.nanoTime() - killed) / 1e9;
+    System.out.printf("ClusterIT: sandbox lost %.2f s after kill -9 of its node%n", seconds);
     assertThat(code).as("GET through B after the owner died").isEqualTo(410);
     assertThat(seconds).as("seconds until lost").isLessThan(10.0);
     HttpResponse<String> lostRun = inFlight.get(10, TimeUnit.SECONDS);
@@ -331,5 +332,42 @@ class ClusterIT {
     // cleanup of stopped sandboxes forgets the lost one
     a.json("POST", "/v1/manager/cleanup", new JsonObject().put("stopped", true), 200);
     assertThat(list(b)).noneMatch(s -> s.getString("sandbox_id").equals(id));
+  }
+
+  @Test
+  @Order(4)
+  void gracefulShutdownDrainsThenLeaves() throws Exception {
+    Node a = node(0);
+    Node b = node(1);
+    JsonObject drained = a.json("POST", "/v1/sandboxes", new JsonObject().put("name", "drained")
+        .put("node_id", b.id), 201);
+    String onB = drained.getString("sandbox_id");
+    CompletableFuture<HttpResponse<String>> running = HTTP.sendAsync(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + a.port + "/v1/sandboxes/" + onB + "/executions"))
+        .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofString(new JsonObject()
+            .put("code", "import time\nopen('started','w').write('1')\ntime.sleep(0.5)\nprint('finished')")
+            .encode())).build(),
+        HttpResponse.BodyHandlers.ofString());
+    Path started = Path.of(drained.getString("workspace_path"), "started");
+    long t0 = System.nanoTime();
+    while (!Files.exists(started) && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(30)) {
+      Thread.sleep(20);
+    }
+    assertThat(started).as("the run started on B").exists();
+    b.process.destroy(); // SIGTERM
+    assertThat(b.process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(b.process.exitValue()).as("a drained node exits 0").isZero();
+    HttpResponse<String> r = running.get(30, TimeUnit.SECONDS);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(new JsonObject(r.body()).getString("stdout")).isEqualTo("finished\n");
+    // once it has left, its sandboxes are lost and new ones go to the remaining node
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    int code = 0;
+    while (System.nanoTime() < deadline && (code = a.call("GET", "/v1/sandboxes/" + onB, null).statusCode()) != 410) {
+      Thread.sleep(100);
+    }
+    assertThat(code).isEqualTo(410);
+    assertThat(a.json("POST", "/v1/sandboxes", new JsonObject().put("auto_start", false), 201).getString("node_id"))
+        .isEqualTo(a.id);
   }
 }
