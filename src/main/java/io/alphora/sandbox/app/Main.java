@@ -1,7 +1,9 @@
 package io.alphora.sandbox.app;
 
 import io.alphora.sandbox.api.http.ApiKeys;
+import io.alphora.sandbox.api.bridge.TcpBridge;
 import io.alphora.sandbox.api.http.HttpVerticle;
+import io.alphora.sandbox.bus.Addresses;
 import io.alphora.sandbox.cluster.Clustering;
 import io.alphora.sandbox.config.ConfigSources;
 import io.alphora.sandbox.config.SandboxConfig;
@@ -93,18 +95,26 @@ public final class Main {
     return Embedded.deploy(vertx, config).compose(node -> {
       HttpVerticle http = new HttpVerticle(node.metrics(), keys, node.storage());
       return vertx.deployVerticle(http, new io.vertx.core.DeploymentOptions().setConfig(httpConfig(config)))
+          .compose(id -> !config.bridge().enabled() ? Future.succeededFuture()
+              : TcpBridge.start(vertx, config.bridge(), new Addresses(config.eventBusPrefix()), keys))
           .map(id -> new Started(node, http.actualPort()));
     });
   }
 
-  /** Without API keys the service is open, so it only listens on loopback. */
+  /** Without API keys the service is open, so it (and its event-bus bridge) only listens on loopback. */
   static void checkBind(SandboxConfig config, ApiKeys keys) {
-    String host = config.http().host();
-    boolean loopback = host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
-    if (!loopback && !keys.enabled()) {
-      throw new IllegalStateException("refusing to listen on " + host + " without API keys: set SANDBOX_API_KEYS "
-          + "(auth.api_keys) or bind to 127.0.0.1 (SANDBOX_HTTP_HOST)");
+    if (!loopback(config.http().host()) && !keys.enabled()) {
+      throw new IllegalStateException("refusing to listen on " + config.http().host() + " without API keys: set "
+          + "SANDBOX_API_KEYS (auth.api_keys) or bind to 127.0.0.1 (SANDBOX_HTTP_HOST)");
     }
+    if (config.bridge().enabled() && !loopback(config.bridge().host()) && !keys.enabled()) {
+      throw new IllegalStateException("refusing to open the event-bus bridge on " + config.bridge().host()
+          + " without API keys: set SANDBOX_API_KEYS (auth.api_keys) or bind it to 127.0.0.1 (SANDBOX_BRIDGE_HOST)");
+    }
+  }
+
+  private static boolean loopback(String host) {
+    return host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
   }
 
   public static JsonObject httpConfig(SandboxConfig config) {

@@ -116,7 +116,10 @@ final class EnvMapping {
       new Var("cluster.bus_port", Kind.INT, "SANDBOX_CLUSTER_BUS_PORT"),
       new Var("cluster.name", Kind.STRING, "SANDBOX_CLUSTER_NAME"),
       new Var("cluster.join_wait_seconds", Kind.INT, "SANDBOX_CLUSTER_JOIN_WAIT"),
-      new Var("cluster.failure_seconds", Kind.INT, "SANDBOX_CLUSTER_FAILURE_SECONDS"));
+      new Var("cluster.failure_seconds", Kind.INT, "SANDBOX_CLUSTER_FAILURE_SECONDS"),
+      new Var("bridge.enabled", Kind.BOOL, "SANDBOX_BRIDGE"),
+      new Var("bridge.host", Kind.STRING, "SANDBOX_BRIDGE_HOST"),
+      new Var("bridge.port", Kind.INT, "SANDBOX_BRIDGE_PORT"));
 
   private EnvMapping() {}
 

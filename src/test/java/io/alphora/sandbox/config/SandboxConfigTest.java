@@ -42,6 +42,7 @@ class SandboxConfigTest extends ConfigTestSupport {
     assertThat(c.auth().apiKeys()).isEmpty();
     assertThat(c.auth().enabled()).isFalse();
     assertThat(c.cluster()).isEqualTo(ClusterConfig.defaults());
+    assertThat(c.bridge()).isEqualTo(BridgeConfig.defaults());
     assertThat(c.eventBusPrefix()).isEqualTo("alphora.sandbox");
     assertThat(c.nodeId()).matches("node_[a-z0-9]{8}");
     assertThat(c.enableLogging()).isTrue();
