@@ -60,6 +60,21 @@ final class LostWatch implements Shareable {
     return p.future();
   }
 
+  /**
+   * Calls {@code handler} (on the thread that learns of it) if the sandbox is reported lost before the
+   * returned cancel runs. For followers of a run, which have no request in flight.
+   */
+  Runnable watch(String sandboxId, io.vertx.core.Handler<Throwable> handler) {
+    Promise<Object> p = Promise.promise();
+    Set<Promise<Object>> set = pending.computeIfAbsent(sandboxId, k -> ConcurrentHashMap.newKeySet());
+    set.add(p);
+    p.future().onFailure(handler);
+    return () -> {
+      set.remove(p);
+      pending.computeIfPresent(sandboxId, (k, s) -> s.isEmpty() ? null : s);
+    };
+  }
+
   private void lost(String sandboxId, String nodeId) {
     Set<Promise<Object>> set = pending.remove(sandboxId);
     if (set != null) {

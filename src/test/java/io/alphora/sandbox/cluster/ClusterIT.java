@@ -296,6 +296,27 @@ class ClusterIT {
       Thread.sleep(20);
     }
     assertThat(started).as("the run started on C").exists();
+    // and a run on C followed live (SSE) by a client of A
+    HttpResponse<Stream<String>> sse = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + a.port
+            + "/v1/sandboxes/" + id + "/executions")).timeout(Duration.ofSeconds(120))
+        .header("Accept", "text/event-stream").POST(HttpRequest.BodyPublishers.ofString(new JsonObject()
+            .put("code", "import time\nprint('go', flush=True)\ntime.sleep(100)").encode())).build(),
+        HttpResponse.BodyHandlers.ofLines());
+    assertThat(sse.statusCode()).isEqualTo(200);
+    java.util.Iterator<JsonObject> sseEvents = sse.body().filter(l -> l.startsWith("data:"))
+        .map(l -> new JsonObject(l.substring(5).trim())).iterator();
+    JsonObject ev;
+    do {
+      ev = sseEvents.next();
+    } while (!"stdout".equals(ev.getString("type")));
+    assertThat(ev.getString("data")).isEqualTo("go\n");
+    CompletableFuture<JsonObject> sseLast = CompletableFuture.supplyAsync(() -> {
+      JsonObject last = null;
+      while (sseEvents.hasNext()) {
+        last = sseEvents.next();
+      }
+      return last;
+    });
     c.process.destroyForcibly(); // SIGKILL
     long killed = System.nanoTime();
     c.process.waitFor(10, TimeUnit.SECONDS);
@@ -312,6 +333,9 @@ class ClusterIT {
     System.out.printf("ClusterIT: sandbox lost %.2f s after kill -9 of its node%n", seconds);
     assertThat(code).as("GET through B after the owner died").isEqualTo(410);
     assertThat(seconds).as("seconds until lost").isLessThan(10.0);
+    JsonObject sseEnd = sseLast.get(10, TimeUnit.SECONDS);
+    assertThat(sseEnd.getString("type")).as(sseEnd.encode()).isEqualTo("error");
+    assertThat(sseEnd.getJsonObject("error").getString("code")).isEqualTo("sandbox_lost");
     HttpResponse<String> lostRun = inFlight.get(10, TimeUnit.SECONDS);
     assertThat(lostRun.statusCode()).as(lostRun.body()).isEqualTo(410);
     assertThat(new JsonObject(lostRun.body()).getJsonObject("error").getString("code")).isEqualTo("sandbox_lost");
