@@ -3,7 +3,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -f target/alphora-sandbox.jar ] || mvn -q -B package -DskipTests
-if [ "${1:-}" = stream ]; then
+if [ "${1:-}" = cluster ]; then
+  shift
+  java bench/ClusterBench.java "$@"
+elif [ "${1:-}" = stream ]; then
   shift
   java bench/StreamBench.java "$@"
 elif [ $# -gt 0 ]; then

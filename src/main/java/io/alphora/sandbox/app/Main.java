@@ -1,7 +1,10 @@
 package io.alphora.sandbox.app;
 
 import io.alphora.sandbox.api.http.ApiKeys;
+import io.alphora.sandbox.api.bridge.TcpBridge;
 import io.alphora.sandbox.api.http.HttpVerticle;
+import io.alphora.sandbox.bus.Addresses;
+import io.alphora.sandbox.cluster.Clustering;
 import io.alphora.sandbox.config.ConfigSources;
 import io.alphora.sandbox.config.SandboxConfig;
 import io.alphora.sandbox.impl.Embedded;
@@ -27,6 +30,7 @@ public final class Main {
 
   public static void main(String[] args) {
     Path conf = null;
+    boolean cluster = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--conf" -> {
@@ -35,9 +39,10 @@ public final class Main {
           }
           conf = Path.of(args[++i]);
         }
-        case "--cluster" -> fail("--cluster: clustering is not part of this build yet; run a single node");
+        case "--cluster" -> cluster = true;
         case "-h", "--help" -> {
-          System.out.println("usage: java -jar alphora-sandbox.jar [--conf FILE]\n"
+          System.out.println("usage: java -jar alphora-sandbox.jar [--conf FILE] [--cluster]\n"
+              + "  --cluster: join a cluster of nodes (cluster.* settings; README \"Running a cluster\")\n"
               + "  settings: conf/sandbox.yaml (or --conf FILE), SANDBOX_* environment variables; see README.md");
           return;
         }
@@ -45,11 +50,24 @@ public final class Main {
       }
     }
     JvmTuning.apply();
+    ConfigSources sources = ConfigSources.standard(conf);
+    if (cluster) {
+      sources = sources.withOverrides(new JsonObject().put("cluster", new JsonObject().put("enabled", true)));
+    }
     Vertx vertx = Vertx.vertx();
-    Future<Started> started = SandboxConfig.load(vertx, ConfigSources.standard(conf))
-        .compose(config -> start(vertx, config));
     try {
-      Started s = started.toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+      SandboxConfig config = SandboxConfig.load(vertx, sources).toCompletionStage().toCompletableFuture()
+          .get(60, TimeUnit.SECONDS);
+      if (config.cluster().enabled()) {
+        // the configuration says how to join, so it is read on a plain Vert.x that the clustered one replaces
+        vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        long t0 = System.nanoTime();
+        vertx = Clustering.join(config.cluster()).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+        LOG.info("joined cluster '{}' as node {} in {} ms ({} members)", config.cluster().name(), config.nodeId(),
+            (System.nanoTime() - t0) / 1_000_000,
+            ((io.vertx.core.internal.VertxInternal) vertx).clusterManager().getNodes().size());
+      }
+      Started s = start(vertx, config).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
       onSigterm(vertx, s.node());
     } catch (Exception e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
@@ -63,9 +81,9 @@ public final class Main {
   public record Started(Embedded.Node node, int port) {}
 
   public static Future<Started> start(Vertx vertx, SandboxConfig config) {
-    if (config.cluster().enabled()) {
-      return Future.failedFuture(new IllegalStateException(
-          "cluster.enabled / SANDBOX_CLUSTER: clustering is not part of this build yet; run a single node"));
+    if (config.cluster().enabled() != vertx.isClustered()) {
+      return Future.failedFuture(new IllegalStateException(config.cluster().enabled()
+          ? "cluster.enabled needs a clustered Vert.x (Clustering.join)" : "a clustered Vert.x needs cluster.enabled"));
     }
     ApiKeys keys;
     try {
@@ -77,18 +95,26 @@ public final class Main {
     return Embedded.deploy(vertx, config).compose(node -> {
       HttpVerticle http = new HttpVerticle(node.metrics(), keys, node.storage());
       return vertx.deployVerticle(http, new io.vertx.core.DeploymentOptions().setConfig(httpConfig(config)))
+          .compose(id -> !config.bridge().enabled() ? Future.succeededFuture()
+              : TcpBridge.start(vertx, config.bridge(), new Addresses(config.eventBusPrefix()), keys))
           .map(id -> new Started(node, http.actualPort()));
     });
   }
 
-  /** Without API keys the service is open, so it only listens on loopback. */
+  /** Without API keys the service is open, so it (and its event-bus bridge) only listens on loopback. */
   static void checkBind(SandboxConfig config, ApiKeys keys) {
-    String host = config.http().host();
-    boolean loopback = host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
-    if (!loopback && !keys.enabled()) {
-      throw new IllegalStateException("refusing to listen on " + host + " without API keys: set SANDBOX_API_KEYS "
-          + "(auth.api_keys) or bind to 127.0.0.1 (SANDBOX_HTTP_HOST)");
+    if (!loopback(config.http().host()) && !keys.enabled()) {
+      throw new IllegalStateException("refusing to listen on " + config.http().host() + " without API keys: set "
+          + "SANDBOX_API_KEYS (auth.api_keys) or bind to 127.0.0.1 (SANDBOX_HTTP_HOST)");
     }
+    if (config.bridge().enabled() && !loopback(config.bridge().host()) && !keys.enabled()) {
+      throw new IllegalStateException("refusing to open the event-bus bridge on " + config.bridge().host()
+          + " without API keys: set SANDBOX_API_KEYS (auth.api_keys) or bind it to 127.0.0.1 (SANDBOX_BRIDGE_HOST)");
+    }
+  }
+
+  private static boolean loopback(String host) {
+    return host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
   }
 
   public static JsonObject httpConfig(SandboxConfig config) {

@@ -89,6 +89,8 @@ public final class Actions {
   public static final String RUN_FINISHED = "run_finished";
   public static final String RUNNER_DIED = "runner_died";
   public static final String SHUTDOWN = "shutdown";
+  /** Clustered, on {@code <prefix>.nodes.<node_id>}: this node's load, for placing creates. */
+  public static final String NODE_LOAD = "node_load";
 
   // backend worker address (node-local)
   public static final String BACKEND_START = "backend_start";

@@ -39,6 +39,21 @@ public final class Addresses {
    */
   public String internal(String nodeId) { return prefix + ".internal." + nodeId; }
 
+  /**
+   * Clustered: the manager commands of one node (its own sandboxes only). The cluster router on
+   * {@link #manager()} places creates and fans look-ups out to these.
+   */
+  public String node(String nodeId) { return prefix + ".nodes." + nodeId; }
+
+  /** Clustered: the cluster-wide sandbox index (Hazelcast map: sandbox id → owner, tenant, info). */
+  public String index() { return prefix + ".index"; }
+
+  /** Clustered: the cluster's nodes (Hazelcast map: node id → Vert.x cluster node id, draining). */
+  public String nodes() { return prefix + ".nodes"; }
+
+  /** Clustered: the cluster-wide lock that serialises the limit checks of creates. */
+  public String createLock() { return prefix + ".create"; }
+
   /** The backend worker of one node and type (local delivery only). */
   public String backend(String nodeId, String type) { return prefix + ".backend." + type + "." + nodeId; }
 }

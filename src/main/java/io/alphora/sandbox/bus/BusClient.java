@@ -49,12 +49,33 @@ public final class BusClient {
 
   /** A command on one sandbox; "no handler" on its address means the sandbox does not exist here. */
   public Future<Object> sandbox(String sandboxId, String action, JsonObject body, long timeoutMs) {
-    return request(addresses.sandbox(sandboxId), action, body, timeoutMs).recover(t -> {
+    Future<Object> sent = request(addresses.sandbox(sandboxId), action, body, timeoutMs);
+    if (vertx.isClustered()) {
+      sent = LostWatch.of(vertx, addresses).guard(sandboxId, sent);
+    }
+    return sent.recover(t -> {
       if (t instanceof SandboxException se && se.code() == ErrorCode.SANDBOX_NOT_FOUND
           && !(se instanceof SandboxException.SandboxNotFoundException)) {
-        return Future.failedFuture(SandboxException.SandboxNotFoundException.forId(sandboxId));
+        return vertx.isClustered() ? lostOr(sandboxId, SandboxException.SandboxNotFoundException.forId(sandboxId))
+            : Future.failedFuture(SandboxException.SandboxNotFoundException.forId(sandboxId));
+      }
+      if (vertx.isClustered() && t instanceof SandboxException se && se.code() == ErrorCode.BACKEND_UNAVAILABLE) {
+        return lostOr(sandboxId, t); // the owner may have died with the request in flight
       }
       return Future.failedFuture(t);
+    });
+  }
+
+  /**
+   * Clustered: nobody answered on the sandbox's address. The cluster index knows whether its node
+   * left ({@code 410 sandbox_lost}); otherwise the original failure stands.
+   */
+  private Future<Object> lostOr(String sandboxId, Throwable original) {
+    return manager(Actions.GET, new JsonObject().put("sandbox_id", sandboxId)).transform(ar -> {
+      if (ar.failed() && ar.cause() instanceof SandboxException se && se.code() == ErrorCode.SANDBOX_LOST) {
+        return Future.failedFuture(se);
+      }
+      return Future.failedFuture(original);
     });
   }
 

@@ -48,6 +48,10 @@ public final class BusErrors {
         return new SandboxException(ErrorCode.BACKEND_UNAVAILABLE,
             "the sandbox did not answer in time: " + re.getMessage());
       }
+      if (re.failureType() == ReplyFailure.ERROR) { // e.g. a clustered node that cannot be reached
+        return new SandboxException(ErrorCode.BACKEND_UNAVAILABLE, "the request could not be delivered: "
+            + re.getMessage());
+      }
       String m = re.getMessage();
       if (m != null && m.startsWith("{")) {
         try {

@@ -27,6 +27,8 @@ public final class RunFeed {
   private long next;
   private boolean closed;
   private boolean ended;
+  private Handler<Throwable> lostHandler;
+  private Runnable unwatch;
 
   private RunFeed(Handler<JsonObject> sink) { this.sink = sink; }
 
@@ -67,7 +69,34 @@ public final class RunFeed {
 
   private Future<Void> register(BusClient bus, String sandboxId, String execId) {
     consumer = bus.eventBus().consumer(bus.addresses().exec(sandboxId, execId), m -> offer(m.body()));
+    if (bus.vertx().isClustered()) {
+      // the run's node may die: no exit event will come, so the lost sandbox ends the feed instead
+      io.vertx.core.Context ctx = bus.vertx().getOrCreateContext();
+      unwatch = LostWatch.of(bus.vertx(), bus.addresses()).watch(sandboxId, t -> ctx.runOnContext(v -> lost(t)));
+    }
     return consumer.completion();
+  }
+
+  /**
+   * Clustered: called instead of the end when the sandbox's node leaves the cluster during the run
+   * (with a {@code sandbox_lost} SandboxException). Without a handler the feed just ends.
+   */
+  public RunFeed lostHandler(Handler<Throwable> h) {
+    lostHandler = h;
+    return this;
+  }
+
+  private void lost(Throwable t) {
+    if (closed) {
+      return;
+    }
+    if (lostHandler == null) {
+      finish();
+      return;
+    }
+    close();
+    ended = true;
+    lostHandler.handle(t);
   }
 
   /** Called once after the {@code exit} event was handed over (or when an attach found the run over). */
@@ -112,6 +141,9 @@ public final class RunFeed {
       closed = true;
       if (consumer != null) {
         consumer.unregister();
+      }
+      if (unwatch != null) {
+        unwatch.run();
       }
     }
   }

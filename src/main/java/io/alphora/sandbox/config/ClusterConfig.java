@@ -8,15 +8,27 @@ import java.net.URI;
 import java.util.List;
 
 /**
- * Clustering ({@code cluster:} in the config file). Parsed and validated here; the launcher uses it.
+ * Clustering ({@code cluster:} in the config file): a Vert.x cluster with the Hazelcast cluster
+ * manager, TCP-IP discovery only (no multicast, no cloud auto-detection, no phone-home). Used by
+ * {@code cluster.Clustering}.
  *
  * @param enabled join a cluster ({@code enabled}, env {@code SANDBOX_CLUSTER}, or {@code --cluster})
- * @param members TCP discovery members {@code host[:port]}; empty = loopback defaults ({@code members},
- *     env {@code SANDBOX_CLUSTER_MEMBERS} comma-separated)
- * @param host address this node binds and announces ({@code host}, env {@code SANDBOX_CLUSTER_HOST})
- * @param port cluster port ({@code port}, env {@code SANDBOX_CLUSTER_PORT}, default 5701)
+ * @param members TCP discovery members {@code host[:port]}; empty = the nodes on {@code host} at ports
+ *     {@code port}..{@code port}+9 ({@code members}, env {@code SANDBOX_CLUSTER_MEMBERS} comma-separated)
+ * @param host address Hazelcast binds and announces ({@code host}, env {@code SANDBOX_CLUSTER_HOST})
+ * @param port Hazelcast port ({@code port}, env {@code SANDBOX_CLUSTER_PORT}, default 5701); with no
+ *     members the next free port up to {@code port}+9 is taken
+ * @param busHost address the clustered event bus binds and announces ({@code bus_host}, env
+ *     {@code SANDBOX_CLUSTER_BUS_HOST}, default 127.0.0.1)
+ * @param busPort event-bus port ({@code bus_port}, env {@code SANDBOX_CLUSTER_BUS_PORT}; 0 = any free port)
+ * @param name cluster name: nodes with another name never join ({@code name}, env {@code SANDBOX_CLUSTER_NAME})
+ * @param joinWaitSeconds Hazelcast's wait before joining ({@code join_wait_seconds}, env
+ *     {@code SANDBOX_CLUSTER_JOIN_WAIT}); lets nodes started together form one cluster at once
+ * @param failureSeconds a member silent this long is dropped and its sandboxes become {@code lost}
+ *     ({@code failure_seconds}, env {@code SANDBOX_CLUSTER_FAILURE_SECONDS})
  */
-public record ClusterConfig(boolean enabled, List<String> members, String host, int port) {
+public record ClusterConfig(boolean enabled, List<String> members, String host, int port, String busHost,
+    int busPort, String name, int joinWaitSeconds, int failureSeconds) {
 
   public ClusterConfig {
     members = List.copyOf(members);
@@ -24,7 +36,7 @@ public record ClusterConfig(boolean enabled, List<String> members, String host, 
 
   /** The built-in defaults. */
   public static ClusterConfig defaults() {
-    return new ClusterConfig(false, List.of(), "127.0.0.1", 5701);
+    return new ClusterConfig(false, List.of(), "127.0.0.1", 5701, "127.0.0.1", 0, "alphora-sandbox", 5, 5);
   }
 
   static ClusterConfig parse(Section s) {
@@ -33,15 +45,23 @@ public record ClusterConfig(boolean enabled, List<String> members, String host, 
     for (int i = 0; i < members.size(); i++) {
       member(s.key("members") + "[" + i + "]", members.get(i));
     }
+    String name = s.nonBlank("name", d.name());
+    if (!name.matches("[A-Za-z0-9_.-]{1,64}")) {
+      throw invalid(s.key("name"), name, "must be 1-64 of A-Z a-z 0-9 _ . -");
+    }
     ClusterConfig c = new ClusterConfig(s.bool("enabled", d.enabled()), members,
-        s.nonBlank("host", d.host()), s.integer("port", d.port(), 1, 65535));
+        s.nonBlank("host", d.host()), s.integer("port", d.port(), 1, 65535),
+        s.nonBlank("bus_host", d.busHost()), s.integer("bus_port", d.busPort(), 0, 65535), name,
+        s.integer("join_wait_seconds", d.joinWaitSeconds(), 0, 60),
+        s.integer("failure_seconds", d.failureSeconds(), 2, 300));
     s.done();
     return c;
   }
 
   JsonObject toJson() {
     return new JsonObject().put("enabled", enabled).put("members", new JsonArray(members)).put("host", host)
-        .put("port", port);
+        .put("port", port).put("bus_host", busHost).put("bus_port", busPort).put("name", name)
+        .put("join_wait_seconds", joinWaitSeconds).put("failure_seconds", failureSeconds);
   }
 
   private static void member(String key, String m) {

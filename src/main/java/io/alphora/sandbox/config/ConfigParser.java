@@ -44,6 +44,7 @@ final class ConfigParser {
         StorageConfig.parse(s.child("storage"), basePath),
         AuthConfig.parse(s.child("auth")),
         ClusterConfig.parse(s.child("cluster")),
+        BridgeConfig.parse(s.child("bridge")),
         matching(s, "event_bus_prefix", "alphora.sandbox", NAME, "must be dot-separated words of A-Z a-z 0-9 _ -"),
         nodeId(s),
         s.bool("enable_logging", true),

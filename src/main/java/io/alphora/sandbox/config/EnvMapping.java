@@ -114,7 +114,15 @@ final class EnvMapping {
       new Var("cluster.enabled", Kind.BOOL, "SANDBOX_CLUSTER"),
       new Var("cluster.members", Kind.LIST, "SANDBOX_CLUSTER_MEMBERS"),
       new Var("cluster.host", Kind.STRING, "SANDBOX_CLUSTER_HOST"),
-      new Var("cluster.port", Kind.INT, "SANDBOX_CLUSTER_PORT"));
+      new Var("cluster.port", Kind.INT, "SANDBOX_CLUSTER_PORT"),
+      new Var("cluster.bus_host", Kind.STRING, "SANDBOX_CLUSTER_BUS_HOST"),
+      new Var("cluster.bus_port", Kind.INT, "SANDBOX_CLUSTER_BUS_PORT"),
+      new Var("cluster.name", Kind.STRING, "SANDBOX_CLUSTER_NAME"),
+      new Var("cluster.join_wait_seconds", Kind.INT, "SANDBOX_CLUSTER_JOIN_WAIT"),
+      new Var("cluster.failure_seconds", Kind.INT, "SANDBOX_CLUSTER_FAILURE_SECONDS"),
+      new Var("bridge.enabled", Kind.BOOL, "SANDBOX_BRIDGE"),
+      new Var("bridge.host", Kind.STRING, "SANDBOX_BRIDGE_HOST"),
+      new Var("bridge.port", Kind.INT, "SANDBOX_BRIDGE_PORT"));
 
   private EnvMapping() {}
 

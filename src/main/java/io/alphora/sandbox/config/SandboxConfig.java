@@ -32,6 +32,7 @@ import io.vertx.core.json.JsonObject;
  * @param storage object storage
  * @param auth API keys
  * @param cluster clustering
+ * @param bridge the TCP event-bus bridge
  * @param eventBusPrefix prefix of every event-bus address ({@code event_bus_prefix})
  * @param nodeId this node's id ({@code node_id}; random {@code node_xxxxxxxx} when not set)
  * @param enableLogging the seed's logging switch ({@code enable_logging})
@@ -42,7 +43,8 @@ import io.vertx.core.json.JsonObject;
 public record SandboxConfig(
     String basePath, BackendType backendType, ResourceLimits resourceLimits, SecurityPolicy securityPolicy,
     HttpConfig http, ManagerConfig manager, LocalConfig local, DockerConfig docker, PipConfig pip,
-    StorageConfig storage, AuthConfig auth, ClusterConfig cluster, String eventBusPrefix, String nodeId,
+    StorageConfig storage, AuthConfig auth, ClusterConfig cluster, BridgeConfig bridge, String eventBusPrefix,
+    String nodeId,
     boolean enableLogging, String logLevel, int startupTimeout, int shutdownTimeout) {
 
   /**
@@ -97,6 +99,7 @@ public record SandboxConfig(
         .put("storage", storage.toJson())
         .put("auth", auth.toJson())
         .put("cluster", cluster.toJson())
+        .put("bridge", bridge.toJson())
         .put("event_bus_prefix", eventBusPrefix)
         .put("node_id", nodeId)
         .put("enable_logging", enableLogging)

@@ -56,6 +56,11 @@ final class BusExecStream implements ExecStream {
         .compose(feed -> {
           s.feed = feed;
           feed.endHandler(x -> s.onUpstreamEnd());
+          feed.lostHandler(t -> { // clustered: the run's node left, no exit will come
+            SandboxException e = io.alphora.sandbox.bus.BusErrors.toSandboxException(t);
+            s.result.tryFail(e);
+            s.fail(e);
+          });
           JsonObject msg = new JsonObject().put("request", request).put("exec_id", execId).put("wait", false)
               .put("stream", true).put("stdin_open", stdinOpen);
           return bus.sandbox(sandboxId, Actions.EXEC, msg, CONTROL_TIMEOUT_MS).onFailure(t -> feed.close());

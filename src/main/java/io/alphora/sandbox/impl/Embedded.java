@@ -16,6 +16,7 @@ import io.alphora.sandbox.backend.local.StaleRunners;
 import io.alphora.sandbox.bus.Actions;
 import io.alphora.sandbox.bus.Addresses;
 import io.alphora.sandbox.bus.BusClient;
+import io.alphora.sandbox.cluster.ClusterRouter;
 import io.alphora.sandbox.config.LocalConfig;
 import io.alphora.sandbox.config.SandboxConfig;
 import io.alphora.sandbox.manager.ManagerSettings;
@@ -75,20 +76,25 @@ public final class Embedded {
       Snapshots snapshots = new Snapshots(vertx, storage);
       DeploymentOptions workers = new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)
           .setInstances(BACKEND_WORKERS).setConfig(new JsonObject().put("node_id", settings.nodeId()));
+      // clustered: the router joins the nodes map before the manager adopts (and indexes) its sandboxes
+      ClusterRouter router = vertx.isClustered() ? new ClusterRouter(settings, addresses) : null;
       return vertx.deployVerticle(() -> new BackendVerticle(node), workers).compose(backendId ->
           vertx.deployVerticle(() -> new BackendVerticle(dockerNode), workers).compose(dockerId ->
           vertx.executeBlocking(() -> {
             docker.init(config.backendType() == BackendType.DOCKER);
             return dockerId;
           })).compose(dockerId ->
-          vertx.deployVerticle(new StorageVerticle(storage, addresses)).compose(storageId -> vertx.deployVerticle(
+          vertx.deployVerticle(new StorageVerticle(storage, addresses)).compose(storageId -> (router == null
+              ? Future.succeededFuture("") : vertx.deployVerticle(router)).compose(routerId -> vertx.deployVerticle(
               new ManagerVerticle(settings, addresses, metrics, snapshots, config.persistFiles())).map(managerId -> {
             BusClient bus = new BusClient(vertx, addresses);
             io.vertx.core.Promise<Void> closed = io.vertx.core.Promise.promise();
             BusSandboxManager facade = new BusSandboxManager(vertx, addresses, () -> {
               if (!closed.future().isComplete()) {
-                drain(bus, settings)
+                (router == null ? Future.<Void>succeededFuture() : router.drain())
+                    .eventually(() -> drain(bus, settings))
                     .eventually(() -> vertx.undeploy(managerId))
+                    .eventually(() -> router == null ? Future.succeededFuture() : vertx.undeploy(routerId))
                     .eventually(() -> vertx.undeploy(backendId))
                     .eventually(() -> vertx.undeploy(dockerId))
                     .eventually(() -> vertx.undeploy(storageId))
@@ -105,7 +111,7 @@ public final class Embedded {
               return closed.future();
             }, storage);
             return new Node(facade, bus, settings, metrics, closed.future(), storage);
-          }))));
+          })))));
     });
   }
 

@@ -26,7 +26,7 @@ import java.util.function.Predicate;
 final class ManagerCommands {
   private static final Set<String> CREATE_FIELDS = Set.of("name", "sandbox_id", "backend", "image",
       "resource_limits", "security_policy", "env", "idle_timeout_seconds", "metadata", "from_snapshot",
-      "auto_start");
+      "auto_start", "node_id");
 
   private final ManagerVerticle m;
 
@@ -59,6 +59,9 @@ final class ManagerCommands {
       }
       case Actions.STATUS -> {
         return status(tenant);
+      }
+      case Actions.NODE_LOAD -> {
+        return load();
       }
       case Actions.HEALTH_ALL -> {
         return healthAll(tenant);
@@ -97,6 +100,12 @@ final class ManagerCommands {
     }
     if (m.draining) {
       throw Lifecycle.draining();
+    }
+    Object node = b.getValue("node_id");
+    if (node != null && !m.settings.nodeId().equals(node)) {
+      // clustered, the router places the sandbox and removes node_id; here there is only this node
+      throw new SandboxException.InvalidRequestException("no node '" + node + "' (this node is '"
+          + m.settings.nodeId() + "' and is not part of a cluster)", Map.of("field", "node_id"));
     }
     String fromSnapshot = Persistence.fromSnapshot(b);
     String id = b.getValue("sandbox_id") == null ? m.newId() : Ids.checkSandboxId(str(b, "sandbox_id"));
@@ -221,6 +230,18 @@ final class ManagerCommands {
         .put("sandbox_count", all.size())
         .put("running_count", all.stream().filter(r -> r.status == SandboxStatus.RUNNING).count())
         .put("draining", m.draining).put("sandboxes", each);
+  }
+
+  /** For placing creates in a cluster: running sandboxes, live ones, free memory, draining. */
+  private JsonObject load() {
+    long running = m.sandboxes.values().stream().filter(r -> r.status == SandboxStatus.RUNNING).count();
+    long free = -1;
+    if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os) {
+      free = os.getFreeMemorySize() >> 20;
+    }
+    return new JsonObject().put("node_id", m.settings.nodeId()).put("running_count", running)
+        .put("sandbox_count", m.liveCount()).put("free_memory_mb", free).put("draining", m.draining);
   }
 
   private Future<JsonObject> healthAll(String tenant) {

@@ -45,6 +45,10 @@ public final class ManagerVerticle extends VerticleBase {
   private final io.alphora.sandbox.storage.snapshot.Snapshots snapshots;
   private final boolean persistFiles;
   Persistence persistence;
+  /** Clustered: the cluster-wide index this node keeps its own sandboxes' entries in; else null. */
+  private Future<io.vertx.core.shareddata.AsyncMap<String, JsonObject>> index;
+  /** Index writes of this node, one after the other so that a later state never loses to an earlier one. */
+  private Future<?> indexTail = Future.succeededFuture();
 
   public ManagerVerticle(ManagerSettings settings, Addresses addresses, SandboxMetrics metrics) {
     this(settings, addresses, metrics, null, false);
@@ -62,6 +66,9 @@ public final class ManagerVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    if (vertx.isClustered()) {
+      index = vertx.sharedData().<String, JsonObject>getAsyncMap(addresses.index());
+    }
     registry = new Registry(vertx, settings.basePath());
     lifecycle = new Lifecycle(this);
     persistence = new Persistence(this, snapshots, persistFiles);
@@ -79,7 +86,8 @@ public final class ManagerVerticle extends VerticleBase {
           }
           return all;
         })
-        .compose(v -> vertx.eventBus().<JsonObject>consumer(addresses.manager(), this::onManager).completion())
+        .compose(v -> vertx.eventBus().<JsonObject>consumer(
+            vertx.isClustered() ? addresses.node(settings.nodeId()) : addresses.manager(), this::onManager).completion())
         .compose(v -> vertx.eventBus().<JsonObject>localConsumer(addresses.internal(settings.nodeId()),
             msg -> reply(msg, () -> managerCommands.internal(msg.headers().get(Actions.HEADER), body(msg))))
             .completion())
@@ -95,6 +103,7 @@ public final class ManagerVerticle extends VerticleBase {
     }
     sandboxes.put(r.id, r);
     return lifecycle.register(r).compose(v -> registerConsumer(r)).compose(v -> save(r))
+        .compose(v -> indexed(r))
         .onFailure(t -> LOG.warn("could not adopt sandbox {}: {}", r.id, t.getMessage()));
   }
 
@@ -206,7 +215,24 @@ public final class ManagerVerticle extends VerticleBase {
     }).onFailure(t -> LOG.error("could not persist sandbox {}: {}", r.id, t.getMessage()));
   }
 
+  /**
+   * Clustered: writes the sandbox's entry ({@code node_id}, {@code tenant}, {@code status},
+   * {@code info}) into the cluster index, or removes it once destroyed. Completes when written.
+   */
+  Future<Void> indexed(SandboxRecord r) {
+    if (index == null) {
+      return Future.succeededFuture();
+    }
+    JsonObject entry = r.live() ? new JsonObject().put("node_id", settings.nodeId()).put("tenant", r.tenant)
+        .put("name", r.name).put("status", r.status.value()).put("info", info(r)) : null;
+    Future<Void> done = indexTail.transform(ignored -> index.compose(map -> entry == null
+        ? map.remove(r.id).<Void>mapEmpty() : map.put(r.id, entry)));
+    indexTail = done;
+    return done.onFailure(t -> LOG.warn("cluster index: could not record sandbox {}: {}", r.id, t.getMessage()));
+  }
+
   void publish(String event, SandboxRecord r) {
+    indexed(r);
     metrics.sandboxCounts(sandboxes.values().stream().filter(SandboxRecord::live)
         .collect(java.util.stream.Collectors.groupingBy(x -> x.status.value(), java.util.stream.Collectors.counting())));
     vertx.eventBus().publish(addresses.events(), new JsonObject().put("event", event).put("sandbox_id", r.id)

@@ -94,7 +94,7 @@ class ConfigValidationTest extends ConfigTestSupport {
         .isEqualTo("docker.imgae");
     assertThat(loadFails(null, Map.of(), Map.of(), new JsonObject().put("instances", 2)).getMessage())
         .isEqualTo("invalid config: instances is not a known field: expected one of base_path, backend_type, "
-            + "resource_limits, security_policy, http, manager, local, docker, pip, storage, auth, cluster, "
+            + "resource_limits, security_policy, http, manager, local, docker, pip, storage, auth, cluster, bridge, "
             + "event_bus_prefix, node_id, enable_logging, log_level, startup_timeout, shutdown_timeout"
             + " (from deployment config)");
   }

@@ -41,7 +41,8 @@ class SandboxConfigTest extends ConfigTestSupport {
     assertThat(c.storage().region()).isEqualTo("us-east-1");
     assertThat(c.auth().apiKeys()).isEmpty();
     assertThat(c.auth().enabled()).isFalse();
-    assertThat(c.cluster()).isEqualTo(new ClusterConfig(false, List.of(), "127.0.0.1", 5701));
+    assertThat(c.cluster()).isEqualTo(ClusterConfig.defaults());
+    assertThat(c.bridge()).isEqualTo(BridgeConfig.defaults());
     assertThat(c.eventBusPrefix()).isEqualTo("alphora.sandbox");
     assertThat(c.nodeId()).matches("node_[a-z0-9]{8}");
     assertThat(c.enableLogging()).isTrue();

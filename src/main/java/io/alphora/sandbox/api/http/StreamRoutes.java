@@ -79,6 +79,7 @@ final class StreamRoutes {
     RunFeed.subscribe(bus, id, execId, sse::event)
         .compose(feed -> {
           feed.endHandler(v -> sse.end());
+          feed.lostHandler(t -> lost(sse, execId, t));
           sse.onClose(feed::close);
           return bus.sandbox(id, Actions.EXEC, msg, EXEC_REPLY_MS).onFailure(t -> feed.close());
         })
@@ -94,9 +95,18 @@ final class StreamRoutes {
         .onSuccess(feed -> {
           sse.onClose(feed::close);
           feed.endHandler(v -> sse.end());
+          feed.lostHandler(t -> lost(sse, ctx.pathParam("exec"), t));
           sse.open();
         })
         .onFailure(t -> Http.error(ctx, t));
+  }
+
+  /** Clustered: the run's node left; the stream ends with an {@code error} event (sandbox_lost). */
+  private static void lost(SseStream sse, String execId, Throwable t) {
+    SandboxException e = BusErrors.toSandboxException(t);
+    sse.event(new JsonObject().put("type", "error").put("exec_id", execId)
+        .put("error", new JsonObject().put("code", e.code().code()).put("message", e.getMessage())));
+    sse.end();
   }
 
   private static long fromSeq(RoutingContext ctx) {

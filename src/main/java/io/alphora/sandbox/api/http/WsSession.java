@@ -158,6 +158,11 @@ final class WsSession {
             feeds.remove(execId);
             active.remove(execId);
           });
+          feed.lostHandler(t -> { // clustered: the run's node left, no exit will come
+            feeds.remove(execId);
+            active.remove(execId);
+            error(requestId, execId, t);
+          });
           if (closing) {
             feed.close();
           }

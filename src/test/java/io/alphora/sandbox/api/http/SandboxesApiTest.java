@@ -72,6 +72,9 @@ class SandboxesApiTest extends RestTestBase {
     assertThat(expectError(post("/v1/sandboxes", new JsonObject().put("resource_limits", "huge")), 400,
         "invalid_request")).contains("huge");
     expectError(post("/v1/sandboxes", new JsonObject().put("backend", "k8s")), 400, "invalid_request");
+    // node_id: without a cluster only this node's own id is a place
+    assertThat(expectError(post("/v1/sandboxes", new JsonObject().put("node_id", "elsewhere")), 400,
+        "invalid_request")).contains("elsewhere", "not part of a cluster");
     expectError(post("/v1/sandboxes", new JsonObject().put("sandbox_id", "../../etc")), 400, "invalid_request");
     expectError(post("/v1/sandboxes", new JsonObject().put("env", new JsonObject().put("1BAD", "x"))), 400,
         "invalid_request");
