@@ -100,7 +100,9 @@ final class Persistence {
         : m.vertx().executeBlocking(() -> Files.createDirectories(r.dir), false)
             .compose(d -> s.restore(k, r.spec().workspace(), max))
             .onSuccess(v -> LOG.info("sandbox {}: workspace restored from '{}'", r.id, k))
-            .onFailure(t -> m.vertx().executeBlocking(() -> Files.deleteIfExists(r.dir), false)));
+            // the failure is answered once the sandbox's directory is gone again
+            .recover(t -> m.vertx().executeBlocking(() -> Files.deleteIfExists(r.dir), false)
+                .transform(x -> Future.<Void>failedFuture(t))));
   }
 
   /** Saves the workspace for persist_files (a no-op without it). */
