@@ -78,7 +78,7 @@ public final class BackendNode {
   /** Registers a sandbox here and makes its workspace ready (its own volume when quotas are on). */
   public void register(SandboxSpec spec) throws java.io.IOException {
     backend.check(spec);
-    volumes.prepare(spec);
+    backend.prepareWorkspace(spec, volumes);
     specs.put(spec.sandboxId(), spec);
     workspaces.remove(spec.sandboxId());
   }

@@ -26,6 +26,14 @@ public interface SandboxBackend extends AutoCloseable {
     }
   }
 
+  /**
+   * Makes the sandbox's workspace ready when it is registered (created, or found at start-up): by
+   * default its own volume right away. Blocking.
+   */
+  default void prepareWorkspace(SandboxSpec spec, WorkspaceVolumes volumes) throws java.io.IOException {
+    volumes.prepare(spec);
+  }
+
   /** Starts the sandbox's runner; returns once it answers. Blocking. */
   void start(SandboxSpec spec) throws Exception;
 

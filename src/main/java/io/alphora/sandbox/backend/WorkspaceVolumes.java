@@ -106,6 +106,9 @@ public final class WorkspaceVolumes implements AutoCloseable {
   /** Whether workspaces get their own bounded file system. */
   public boolean enabled() { return enabled; }
 
+  /** Whether the sandbox has a volume already (made earlier, mounted or not). */
+  public boolean hasVolume(SandboxSpec spec) { return Files.exists(spec.dir().resolve(IMAGE)); }
+
   /**
    * Makes {@code spec.workspace()} exist and, when enabled, be the sandbox's own mounted volume
    * (creating the image the first time). Files already in a plain workspace directory (a restored

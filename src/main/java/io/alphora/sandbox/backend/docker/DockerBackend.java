@@ -129,6 +129,21 @@ public final class DockerBackend implements SandboxBackend {
   /** Warm containers ready to be handed out. */
   public int warmContainers() { return pool == null ? 0 : pool.available(); }
 
+  /**
+   * A new sandbox that a warm container may serve gets its volume from that container at start
+   * ({@link WorkspaceVolumes#handOver}): making one now would only be thrown away. Anything else gets
+   * its volume now; a sandbox not served from the pool gets it at start at the latest.
+   */
+  @Override
+  public void prepareWorkspace(SandboxSpec spec, WorkspaceVolumes v) throws IOException {
+    if (pool != null && v.enabled() && !v.hasVolume(spec)
+        && (!Files.exists(spec.workspace()) || isEmpty(spec.workspace()))) {
+      Files.createDirectories(spec.workspace());
+      return;
+    }
+    v.prepare(spec);
+  }
+
   @Override
   public void start(SandboxSpec spec) throws Exception {
     Files.createDirectories(spec.workspace());
@@ -140,10 +155,14 @@ public final class DockerBackend implements SandboxBackend {
     Shape shape = Shape.of(spec, cfg.image(), cfg.pidsLimit(), socket && SocketLink.fits(ctlDir(spec)));
     try {
       String cid = recorded(spec, shape);
-      if (cid != null && !startExisting(spec, cid, shape)) {
-        cid = null;
+      if (cid != null) {
+        volumes.prepare(spec);
+        if (!startExisting(spec, cid, shape)) {
+          cid = null;
+        }
       }
       if (cid == null && !fromPool(spec, shape)) {
+        volumes.prepare(spec);
         createNew(spec, shape);
       }
       startPool();
