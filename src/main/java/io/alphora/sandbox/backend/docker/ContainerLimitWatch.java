@@ -1,6 +1,7 @@
 package io.alphora.sandbox.backend.docker;
 
 import io.alphora.sandbox.runner.RunExit;
+import io.alphora.sandbox.runner.ForwardingRunListener;
 import io.alphora.sandbox.runner.RunListener;
 
 /**
@@ -9,27 +10,17 @@ import io.alphora.sandbox.runner.RunListener;
  * local backend, with several runs failing at once a limit may be attributed to the wrong one; the
  * container-wide limit itself always holds.
  */
-final class ContainerLimitWatch implements RunListener {
+final class ContainerLimitWatch extends ForwardingRunListener {
   private final ContainerCgroup cgroup;
-  private final RunListener delegate;
   private final long oomBefore;
   private final long pidsBefore;
 
   ContainerLimitWatch(ContainerCgroup cgroup, RunListener delegate) {
+    super(delegate);
     this.cgroup = cgroup;
-    this.delegate = delegate;
     this.oomBefore = cgroup.oomKills();
     this.pidsBefore = cgroup.pidsRefused();
   }
-
-  @Override
-  public void onStart(long pid) { delegate.onStart(pid); }
-
-  @Override
-  public void onOutput(int fd, String data) { delegate.onOutput(fd, data); }
-
-  @Override
-  public void onError(String message) { delegate.onError(message); }
 
   @Override
   public void onExit(RunExit e) {

@@ -1,6 +1,7 @@
 package io.alphora.sandbox.backend.local;
 
 import io.alphora.sandbox.runner.RunExit;
+import io.alphora.sandbox.runner.ForwardingRunListener;
 import io.alphora.sandbox.runner.RunListener;
 
 /**
@@ -11,19 +12,18 @@ import io.alphora.sandbox.runner.RunListener;
  * one may be attributed to another that failed at the same time; the sandbox-wide limit itself
  * always holds.
  */
-final class LimitWatch implements RunListener {
+final class LimitWatch extends ForwardingRunListener {
   final String execId;
   private final Cgroups.Group group;
-  private final RunListener delegate;
   private final Runnable onEnd;
   private final long oomBefore;
   private final long pidsBefore;
   private volatile boolean overProcessLimit;
 
   LimitWatch(String execId, Cgroups.Group group, RunListener delegate, Runnable onEnd) {
+    super(delegate);
     this.execId = execId;
     this.group = group;
-    this.delegate = delegate;
     this.onEnd = onEnd;
     this.oomBefore = group.oomKills();
     this.pidsBefore = group.pidsRefused();
@@ -31,15 +31,6 @@ final class LimitWatch implements RunListener {
 
   /** The sandbox has more processes than max_processes: this run is to end with process_limit. */
   void processLimitHit() { overProcessLimit = true; }
-
-  @Override
-  public void onStart(long pid) { delegate.onStart(pid); }
-
-  @Override
-  public void onOutput(int fd, String data) { delegate.onOutput(fd, data); }
-
-  @Override
-  public void onError(String message) { delegate.onError(message); }
 
   @Override
   public void onExit(RunExit e) {
