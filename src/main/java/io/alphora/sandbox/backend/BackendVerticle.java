@@ -184,7 +184,7 @@ public final class BackendVerticle extends VerticleBase {
     if (!b.getBoolean("wait", true)) {
       return new JsonObject().put("exec_id", ex.execId).put("status", "running");
     }
-    return ex.future().map(Json::toJson);
+    return ex.future().map(r -> ex.resultJson());
   }
 
   private Future<JsonObject> install(String id, JsonObject b) {

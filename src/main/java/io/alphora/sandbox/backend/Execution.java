@@ -120,6 +120,12 @@ final class Execution implements RunListener {
 
   io.vertx.core.Future<ExecutionResult> future() { return done.future(); }
 
+  /**
+   * The finished run's result as JSON, the object its {@code exit} event carries (converted once:
+   * the bus copies a JsonObject it delivers, so the event and a reply may share it).
+   */
+  synchronized JsonObject resultJson() { return exitEvent.getJsonObject("result"); }
+
   @Override
   public void onStart(long pid) {
     // the start event was published when the run was accepted, so subscribers see it first

@@ -46,16 +46,18 @@ public record RunExit(int code, Integer signal, String reason, boolean truncated
 
   /**
    * A run that failed on its own is put down to the memory or pids limit when the sandbox's OOM-kill
-   * or refused-fork counter went up while it ran; any other exit is returned as it is.
+   * or refused-fork counter went up while it ran; any other exit is returned as it is. The counters
+   * are read (the suppliers called) only for a failed run, so a clean exit costs no file read.
    */
-  public RunExit blamedOnCounters(boolean oomKilled, boolean forkRefused) {
+  public RunExit blamedOnCounters(java.util.function.BooleanSupplier oomKilled,
+      java.util.function.BooleanSupplier forkRefused) {
     if (reason != null || (code == 0 && signal == null)) {
       return this;
     }
-    if (oomKilled) {
+    if (oomKilled.getAsBoolean()) {
       return limitedBy(REASON_MEMORY_LIMIT, MEMORY_LIMIT_MESSAGE);
     }
-    return forkRefused ? limitedBy(REASON_PROCESS_LIMIT, PIDS_LIMIT_MESSAGE) : this;
+    return forkRefused.getAsBoolean() ? limitedBy(REASON_PROCESS_LIMIT, PIDS_LIMIT_MESSAGE) : this;
   }
 
   static RunExit synthetic(String reason, double wallSeconds, String error) {

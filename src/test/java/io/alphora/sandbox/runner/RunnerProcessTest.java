@@ -48,8 +48,10 @@ class RunnerProcessTest {
     }
   }
 
-  static RunnerSpec spec() throws IOException {
-    return RunnerSpec.of(RunnerScript.extract(dir.resolve("bin")), dir);
+  static RunnerSpec spec() throws IOException { return spec(dir); }
+
+  static RunnerSpec spec(Path in) throws IOException {
+    return RunnerSpec.of(RunnerScript.extract(in.resolve("bin")), in);
   }
 
   static String id() {

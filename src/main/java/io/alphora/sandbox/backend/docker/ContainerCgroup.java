@@ -1,6 +1,6 @@
 package io.alphora.sandbox.backend.docker;
 
-import java.io.IOException;
+import io.alphora.sandbox.backend.CgroupCounters;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -42,23 +42,7 @@ final class ContainerCgroup {
 
   boolean visible() { return memoryEvents != null; }
 
-  long oomKills() { return field(memoryEvents, "oom_kill"); }
+  long oomKills() { return CgroupCounters.field(memoryEvents, "oom_kill"); }
 
-  long pidsRefused() { return field(pidsEvents, "max"); }
-
-  private static long field(Path file, String key) {
-    if (file == null) {
-      return 0;
-    }
-    try {
-      for (String line : Files.readAllLines(file)) {
-        if (line.startsWith(key + " ")) {
-          return Long.parseLong(line.substring(key.length() + 1).trim());
-        }
-      }
-    } catch (IOException | NumberFormatException e) {
-      return 0;   // the container is gone
-    }
-    return 0;
-  }
+  long pidsRefused() { return CgroupCounters.field(pidsEvents, "max"); }
 }

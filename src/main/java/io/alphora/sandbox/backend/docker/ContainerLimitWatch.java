@@ -24,6 +24,6 @@ final class ContainerLimitWatch extends ForwardingRunListener {
 
   @Override
   public void onExit(RunExit e) {
-    delegate.onExit(e.blamedOnCounters(cgroup.oomKills() > oomBefore, cgroup.pidsRefused() > pidsBefore));
+    delegate.onExit(e.blamedOnCounters(() -> cgroup.oomKills() > oomBefore, () -> cgroup.pidsRefused() > pidsBefore));
   }
 }

@@ -83,8 +83,9 @@ final class Containers {
     Map<String, String> labels = ownerLabels();
     labels.put(LABEL_NODE, nodeId);
     labels.put(LABEL_SHAPE, shapeLabel(shape));
+    // the container is its own small PID namespace: the runner may scan it to report exits early
     List<String> env = new ArrayList<>(List.of("PATH=/usr/local/bin:/usr/bin:/bin",
-        "HOME=" + cfg.workingDir(), "LANG=C.UTF-8"));
+        "HOME=" + cfg.workingDir(), "LANG=C.UTF-8", "ALPHORA_RUNNER_PGROUP_QUICK=1"));
     cfg.environment().forEach((k, v) -> env.add(k + "=" + v));
     return docker.createContainerCmd(shape.image()).withName(name).withLabels(labels)
         .withHostConfig(hostConfig(shape, workspace, site, runnerScript, shape.socket() ? ctlDir : null))

@@ -1,6 +1,7 @@
 package io.alphora.sandbox.backend.local;
 
 import io.alphora.sandbox.ResourceLimits;
+import io.alphora.sandbox.backend.CgroupCounters;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -132,10 +133,10 @@ final class Cgroups {
     }
 
     /** How many times the kernel OOM-killed inside the group. */
-    long oomKills() { return field(mem.resolve("memory.oom_control"), "oom_kill"); }
+    long oomKills() { return CgroupCounters.field(mem.resolve("memory.oom_control"), "oom_kill"); }
 
     /** How many times a fork or clone was refused at pids.max. */
-    long pidsRefused() { return field(pid.resolve("pids.events"), "max"); }
+    long pidsRefused() { return CgroupCounters.field(pid.resolve("pids.events"), "max"); }
 
     long memoryBytes() { return number(mem.resolve("memory.usage_in_bytes")); }
 
@@ -233,19 +234,6 @@ final class Cgroups {
 
   private static void write(Path file, long value) throws IOException {
     Files.writeString(file, Long.toString(value), StandardCharsets.US_ASCII);
-  }
-
-  private static long field(Path file, String name) {
-    try {
-      for (String line : Files.readAllLines(file, StandardCharsets.US_ASCII)) {
-        if (line.startsWith(name + " ")) {
-          return Long.parseLong(line.substring(name.length() + 1).trim());
-        }
-      }
-    } catch (IOException | NumberFormatException e) {
-      // the group is gone or the kernel does not report this counter
-    }
-    return 0;
   }
 
   private static long number(Path file) {

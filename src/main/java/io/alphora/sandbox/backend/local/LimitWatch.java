@@ -40,6 +40,6 @@ final class LimitWatch extends ForwardingRunListener {
           "the sandbox's code had more than max_processes processes at once"));
       return;
     }
-    delegate.onExit(e.blamedOnCounters(group.oomKills() > oomBefore, group.pidsRefused() > pidsBefore));
+    delegate.onExit(e.blamedOnCounters(() -> group.oomKills() > oomBefore, () -> group.pidsRefused() > pidsBefore));
   }
 }
