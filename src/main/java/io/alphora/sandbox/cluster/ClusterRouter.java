@@ -55,6 +55,8 @@ public final class ClusterRouter extends VerticleBase {
   static final long FANOUT_TIMEOUT_MS = 30_000;
   static final long LOAD_TIMEOUT_MS = 3_000;
   static final long HEAL_PERIOD_MS = 1_000;
+  /** How long {@code /ready} waits for each other node (and for the nodes map) before calling it unreachable. */
+  static final long PROBE_TIMEOUT_MS = 1_000;
   /**
    * A reservation older than this is checked with its node even if the router that made it is alive:
    * past the create timeout no router still waits for it.
@@ -92,6 +94,8 @@ public final class ClusterRouter extends VerticleBase {
           return nodes.put(settings.nodeId(), nodeEntry(false).put("joined_at", Json.formatTime(Instant.now())));
         })
         .compose(v -> vertx.eventBus().<JsonObject>consumer(addresses.manager(), this::onManager).completion())
+        .compose(v -> vertx.eventBus().<JsonObject>localConsumer(addresses.cluster(settings.nodeId()),
+            msg -> health().onComplete(ar -> msg.reply(ar.result()))).completion())
         .onSuccess(v -> {
           healer = new IndexHealer(vertx, addresses, nodes, index,
               (node, id) -> toNode(node, Actions.GET, null, new JsonObject().put("sandbox_id", id), LOAD_TIMEOUT_MS));
@@ -170,6 +174,31 @@ public final class ClusterRouter extends VerticleBase {
       });
       return live;
     });
+  }
+
+  /**
+   * For {@code /ready}: whether this node is a member of the cluster (decides readiness), and which
+   * nodes answer within {@link #PROBE_TIMEOUT_MS} (informational: a member that died and is not yet
+   * detected must not make the healthy nodes unready). Never fails; answers within about two probe
+   * timeouts, whatever the other nodes do.
+   */
+  private Future<JsonObject> health() {
+    var cm = ((VertxInternal) vertx).clusterManager();
+    List<String> members = cm.getNodes();
+    JsonObject out = new JsonObject().put("member", cm.isActive() && members.contains(cm.getNodeId()))
+        .put("members", members.size());
+    return nodes.entries().timeout(PROBE_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS).compose(all -> {
+      Map<String, Future<Object>> probes = new java.util.TreeMap<>();
+      all.forEach((id, n) -> probes.put(id, members.contains(n.getString("cluster_node_id"))
+          ? toNode(id, Actions.NODE_LOAD, null, new JsonObject(), PROBE_TIMEOUT_MS)
+          : Future.failedFuture("not a member")));
+      return Future.join(new ArrayList<>(probes.values())).transform(ignored -> {
+        JsonObject reachable = new JsonObject();
+        probes.forEach((id, f) -> reachable.put(id, f.succeeded()));
+        return Future.succeededFuture(out.put("nodes", reachable));
+      });
+    }).otherwise(t -> out.put("nodes_error", "the cluster's node list did not answer within " + PROBE_TIMEOUT_MS
+        + " ms: " + t.getMessage()));
   }
 
   // --- create -------------------------------------------------------------------------------------

@@ -357,6 +357,9 @@ final class ManagerCommands {
       case Actions.SHUTDOWN -> {
         return drain();
       }
+      case Actions.NODE_LOAD -> {
+        return load();
+      }
       default -> throw new SandboxException.InvalidRequestException("unknown internal action '" + action + "'");
     }
   }
