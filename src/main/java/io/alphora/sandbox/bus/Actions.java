@@ -89,6 +89,8 @@ public final class Actions {
   public static final String RUN_FINISHED = "run_finished";
   public static final String RUNNER_DIED = "runner_died";
   public static final String SHUTDOWN = "shutdown";
+  /** Clustered: write every sandbox of this node into the cluster index again (after a rejoin). */
+  public static final String REINDEX = "reindex";
   /**
    * This node's load: clustered, on {@code <prefix>.nodes.<node_id>} for placing creates; on the
    * internal address for {@code /ready}.

@@ -73,6 +73,7 @@ public final class ClusterRouter extends VerticleBase {
   private AsyncMap<String, JsonObject> nodes;
   private long healTimer = -1;
   private IndexHealer healer;
+  private boolean draining;
 
   public ClusterRouter(ManagerSettings settings, Addresses addresses) {
     this.settings = settings;
@@ -98,7 +99,8 @@ public final class ClusterRouter extends VerticleBase {
             msg -> health().onComplete(ar -> msg.reply(ar.result()))).completion())
         .onSuccess(v -> {
           healer = new IndexHealer(vertx, addresses, nodes, index,
-              (node, id) -> toNode(node, Actions.GET, null, new JsonObject().put("sandbox_id", id), LOAD_TIMEOUT_MS));
+              (node, id) -> toNode(node, Actions.GET, null, new JsonObject().put("sandbox_id", id), LOAD_TIMEOUT_MS),
+              settings.nodeId(), this::rejoined);
           healTimer = vertx.setPeriodic(HEAL_PERIOD_MS, t -> healer.heal());
         });
   }
@@ -120,7 +122,23 @@ public final class ClusterRouter extends VerticleBase {
   }
 
   /** Graceful shutdown: no new sandboxes are placed here; the node stays listed until it leaves. */
-  public Future<Void> drain() { return nodes.put(settings.nodeId(), nodeEntry(true)); }
+  public Future<Void> drain() {
+    draining = true;
+    return nodes.put(settings.nodeId(), nodeEntry(true));
+  }
+
+  /**
+   * This node's entry is gone from the nodes map although the node runs: the others took it for dead
+   * (a pause longer than failure_seconds, a network split) and it is a member again. It lists itself
+   * again, and its manager writes its sandboxes' index entries again, undoing their {@code lost} marks.
+   */
+  private Future<?> rejoined() {
+    LOG.warn("node {} was dropped from the cluster and is back: listing it and its sandboxes again",
+        settings.nodeId());
+    return nodes.put(settings.nodeId(), nodeEntry(draining)).compose(v -> vertx.eventBus().request(
+        addresses.internal(settings.nodeId()), new JsonObject(),
+        new DeliveryOptions().addHeader(Actions.HEADER, Actions.REINDEX).setSendTimeout(FANOUT_TIMEOUT_MS)));
+  }
 
   private void onManager(Message<JsonObject> msg) {
     String action = msg.headers().get(Actions.HEADER);

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.function.BiFunction;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,15 +32,20 @@ final class IndexHealer {
   private final AsyncMap<String, JsonObject> index;
   /** Asks a node ({@code node_id}) for a sandbox ({@code sandbox_id}): its info, or its failure. */
   private final BiFunction<String, String, Future<Object>> ask;
+  /** This node's id, and what to do when its entry has gone from the nodes map while it runs. */
+  private final String self;
+  private final Supplier<Future<?>> rejoined;
   private boolean healing;
 
   IndexHealer(Vertx vertx, Addresses addresses, AsyncMap<String, JsonObject> nodes, AsyncMap<String, JsonObject> index,
-      BiFunction<String, String, Future<Object>> ask) {
+      BiFunction<String, String, Future<Object>> ask, String self, Supplier<Future<?>> rejoined) {
     this.vertx = vertx;
     this.addresses = addresses;
     this.nodes = nodes;
     this.index = index;
     this.ask = ask;
+    this.self = self;
+    this.rejoined = rejoined;
   }
 
   /**
@@ -59,7 +65,14 @@ final class IndexHealer {
     nodes.entries().compose(all -> {
       Set<String> live = new java.util.HashSet<>();
       List<Future<?>> fs = new ArrayList<>();
+      live.add(self); // this node runs, whatever the map says
+      if (!all.containsKey(self)) {
+        fs.add(rejoined.get());
+      }
       all.forEach((id, n) -> {
+        if (id.equals(self)) {
+          return;
+        }
         if (members.contains(n.getString("cluster_node_id"))) {
           live.add(id);
         } else {

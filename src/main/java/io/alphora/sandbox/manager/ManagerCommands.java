@@ -360,6 +360,10 @@ final class ManagerCommands {
       case Actions.NODE_LOAD -> {
         return load();
       }
+      case Actions.REINDEX -> {
+        List<Future<Void>> all = m.sandboxes.values().stream().filter(SandboxRecord::live).map(m::indexed).toList();
+        return Future.join(all).transform(ar -> Future.succeededFuture(new JsonObject().put("reindexed", all.size())));
+      }
       default -> throw new SandboxException.InvalidRequestException("unknown internal action '" + action + "'");
     }
   }

@@ -23,13 +23,17 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Create reservations ({@code creating} index entries) that nobody is left to release do not stay
- * counted against the cluster-wide limit: one made by a member that then leaves the cluster, and one
- * older than any create's timeout, are released once their node says it does not know the sandbox; a
- * reservation whose node does know the sandbox stays. Real Hazelcast on loopback, two members in this
- * JVM: a node of the service (max_sandboxes 1) and a plain member that reserves like a router and leaves.
+ * The cluster index heals (real Hazelcast on loopback, two members in this JVM: a node of the service,
+ * max_sandboxes 1, and a plain member):
+ * <ul>
+ *   <li>create reservations ({@code creating} entries) that nobody is left to release do not stay
+ *       counted against the cluster-wide limit: one made by a member that then leaves the cluster, and
+ *       one older than any create's timeout, are released once their node says it does not know the
+ *       sandbox; a reservation whose node does know the sandbox stays;</li>
+ *   <li>a node the others took for dead while it ran lists itself and its sandboxes again.</li>
+ * </ul>
  */
-class ReservationIT {
+class IndexHealingIT {
   private static final String INDEX = "alphora.sandbox.index";
   private Vertx node;
   private Vertx router;
@@ -77,18 +81,39 @@ class ReservationIT {
     throw new AssertionError("index entry of " + id + " is still " + await(index.get(id)));
   }
 
-  @Test
-  void reservationsNobodyCanReleaseStopCountingAgainstTheLimit() throws Exception {
+  private void startCluster() throws Exception {
     int port = ThreadLocalRandom.current().nextInt(40_000, 50_000);
     List<String> members = List.of("127.0.0.1:" + port, "127.0.0.1:" + (port + 1));
-    String name = "reserve-" + port;
+    String name = "heal-" + port;
     node = await(Clustering.join(new ClusterConfig(true, members, "127.0.0.1", port, "127.0.0.1", 0, name, 0, 5)));
     router = await(Clustering.join(new ClusterConfig(true, members, "127.0.0.1", port + 1, "127.0.0.1", 0, name, 0,
         5)));
-    base = Files.createTempDirectory("alphora-reserve-");
+    base = Files.createTempDirectory("alphora-heal-");
     await(node.deployVerticle(new SandboxVerticle(), new DeploymentOptions().setConfig(new JsonObject()
         .put("serve_http", false).put("base_path", base.toString()).put("node_id", "res-node")
         .put("manager", new JsonObject().put("idle_sweep_seconds", 0).put("max_sandboxes", 1)))));
+  }
+
+  @Test
+  void aNodeTakenForDeadListsItselfAndItsSandboxesAgain() throws Exception {
+    startCluster();
+    String id = await(create("survivor")).getString("sandbox_id");
+    AsyncMap<String, JsonObject> nodes = await(node.sharedData().<String, JsonObject>getAsyncMap("alphora.sandbox.nodes"));
+    AsyncMap<String, JsonObject> index = await(node.sharedData().<String, JsonObject>getAsyncMap(INDEX));
+    // what the other routers do to a node they no longer see
+    await(nodes.remove("res-node"));
+    await(index.put(id, await(index.get(id)).copy().put("status", "lost")));
+    awaitEntry(index, id, e -> e != null && "created".equals(e.getString("status")), 15_000);
+    assertThat(await(nodes.get("res-node"))).isNotNull();
+    JsonObject got = node.eventBus().<JsonObject>request("alphora.sandbox.manager", new JsonObject().put("sandbox_id", id),
+        new DeliveryOptions().addHeader("action", "get")).toCompletionStage().toCompletableFuture()
+        .get(30, TimeUnit.SECONDS).body();
+    assertThat(got.getString("status")).isEqualTo("created");
+  }
+
+  @Test
+  void reservationsNobodyCanReleaseStopCountingAgainstTheLimit() throws Exception {
+    startCluster();
     AsyncMap<String, JsonObject> index = await(node.sharedData().<String, JsonObject>getAsyncMap(INDEX));
     String routerId = ((VertxInternal) router).clusterManager().getNodeId();
     String nodeMember = ((VertxInternal) node).clusterManager().getNodeId();
@@ -100,7 +125,7 @@ class ReservationIT {
     await(router.close());
     router = null;
     long released = awaitEntry(index, "sbx_orphanedReservation01", e -> e == null, 15_000);
-    System.out.printf("ReservationIT: reservation of a departed member released after %d ms%n", released);
+    System.out.printf("IndexHealingIT: reservation of a departed member released after %d ms%n", released);
     String made = await(create("fits-now")).getString("sandbox_id");
 
     // a reservation past any create's timeout, by a live member, for a sandbox its node does not know
