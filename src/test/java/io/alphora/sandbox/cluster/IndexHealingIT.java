@@ -136,7 +136,11 @@ class IndexHealingIT {
         System.currentTimeMillis())));
     JsonObject known = ClusterRouter.reservation("res-node", null, "fits-now", routerId, System.currentTimeMillis());
     await(index.put(made, known));
+    // and one on a node that is not (any more) in the cluster: dropped, not marked lost
+    await(index.put("sbx_goneNodeReservation1", ClusterRouter.reservation("gone-node", null, "gone", nodeMember,
+        System.currentTimeMillis())));
     awaitEntry(index, "sbx_staleReservation0001", e -> e == null, 15_000);
+    awaitEntry(index, "sbx_goneNodeReservation1", e -> e == null, 15_000);
     Thread.sleep(2 * ClusterRouter.HEAL_PERIOD_MS);
     assertThat(await(index.get("sbx_youngReservation0001"))).as("a live router's young reservation").isNotNull();
     assertThat(await(index.get(made))).as("the node knows this sandbox").isEqualTo(known);
