@@ -368,7 +368,7 @@ class ClusterIT {
       System.out.printf("ClusterIT: silent member dropped, its sandbox lost %.2f s after SIGSTOP "
           + "(failure_seconds %d)%n", seconds, FAILURE_SECONDS);
       assertThat(code).as("GET through b after d went silent").isEqualTo(410);
-      assertThat(seconds).as("seconds until lost").isGreaterThan(FAILURE_SECONDS - 1).isLessThan(FAILURE_SECONDS + 5);
+      assertThat(seconds).as("seconds until lost").isGreaterThan(FAILURE_SECONDS - 2).isLessThan(FAILURE_SECONDS + 5);
       JsonObject ready = a.json("GET", "/ready", null, 200);
       assertThat(ready.getJsonObject("checks").getInteger("cluster_members")).isEqualTo(3);
       assertThat(list(a)).anyMatch(s -> s.getString("sandbox_id").equals(id) && s.getString("status").equals("lost"));
