@@ -20,7 +20,8 @@ import java.util.Map;
  *       and on a clustered Vert.x the other nodes place sandboxes on it.</li>
  * </ul>
  * On a clustered Vert.x the node joins the application's cluster as it is ({@code cluster.*} keys
- * are not used: the application built the cluster). Undeploying drains the node: running runs get
+ * other than {@code cluster.labels} are not used: the application built the cluster, TLS included;
+ * {@code Clustering.options} builds event-bus options with {@code cluster.tls}). Undeploying drains the node: running runs get
  * {@code shutdown_timeout}, its sandboxes stop (their files stay under {@code base_path}).
  * The environment and system properties are not read; the deployment config is the whole config.
  */

@@ -89,8 +89,15 @@ public final class Actions {
   public static final String RUN_FINISHED = "run_finished";
   public static final String RUNNER_DIED = "runner_died";
   public static final String SHUTDOWN = "shutdown";
-  /** Clustered, on {@code <prefix>.nodes.<node_id>}: this node's load, for placing creates. */
+  /** Clustered: write every sandbox of this node into the cluster index again (after a rejoin). */
+  public static final String REINDEX = "reindex";
+  /**
+   * This node's load: clustered, on {@code <prefix>.nodes.<node_id>} for placing creates; on the
+   * internal address for {@code /ready}.
+   */
   public static final String NODE_LOAD = "node_load";
+  /** On {@link Addresses#cluster}: this node's membership and which other nodes answer, for {@code /ready}. */
+  public static final String CLUSTER_HEALTH = "cluster_health";
 
   // backend worker address (node-local)
   public static final String BACKEND_START = "backend_start";

@@ -45,6 +45,12 @@ public final class Addresses {
    */
   public String node(String nodeId) { return prefix + ".nodes." + nodeId; }
 
+  /**
+   * Clustered: this node's cluster router, for its own node only (membership and the other nodes'
+   * reachability for {@code /ready}). Registered as a local consumer.
+   */
+  public String cluster(String nodeId) { return prefix + ".cluster." + nodeId; }
+
   /** Clustered: the cluster-wide sandbox index (Hazelcast map: sandbox id → owner, tenant, info). */
   public String index() { return prefix + ".index"; }
 

@@ -9,6 +9,7 @@ import io.alphora.sandbox.bus.Addresses;
 import io.alphora.sandbox.bus.BusErrors;
 import io.alphora.sandbox.bus.Json;
 import io.alphora.sandbox.manager.ManagerSettings;
+import io.alphora.sandbox.manager.NodeLabels;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -34,15 +35,17 @@ import org.slf4j.LoggerFactory;
  * node answers any manager command:
  * <ul>
  *   <li>{@code create}/{@code get_or_create} place the sandbox on a node (the requested
- *       {@code node_id}, else the node with the fewest active sandboxes, then the most free memory)
+ *       {@code node_id}, else, among the nodes carrying every requested {@code node_labels}, the node
+ *       with the fewest active sandboxes, then the most free memory)
  *       after a cluster-wide limit check under a cluster-wide lock, and forward to that node's
  *       manager ({@link Addresses#node});</li>
  *   <li>{@code get} finds the owner in the cluster index; a sandbox whose node has left answers
  *       {@code 410 sandbox_lost};</li>
  *   <li>{@code list}, {@code status} and the bulk commands fan out to every node and merge.</li>
  * </ul>
- * Once a second it compares the nodes map with the cluster's members: a node that has left is
- * removed and its sandboxes' index entries become {@code lost} (published as a {@code lost} event).
+ * Once a second its {@link IndexHealer} compares the nodes map with the cluster's members: a node that
+ * has left is removed and its sandboxes' index entries become {@code lost} (published as a {@code lost}
+ * event); reservations nobody can release any more are released.
  * Per-sandbox commands never pass through here: they go to {@code <prefix>.<sandbox_id>}, which only
  * the owning node registers.
  */
@@ -52,6 +55,14 @@ public final class ClusterRouter extends VerticleBase {
   static final long FANOUT_TIMEOUT_MS = 30_000;
   static final long LOAD_TIMEOUT_MS = 3_000;
   static final long HEAL_PERIOD_MS = 1_000;
+  /** How long {@code /ready} waits for each other node (and for the nodes map) before calling it unreachable. */
+  static final long PROBE_TIMEOUT_MS = 1_000;
+  /**
+   * A reservation older than this is checked with its node even if the router that made it is alive:
+   * past the create timeout no router still waits for it.
+   */
+  static final long RESERVATION_MAX_AGE_MS = CREATE_TIMEOUT_MS + 60_000;
+  static final String CREATING = "creating";
   private static final Set<String> FAN_OUT = Set.of(Actions.LIST, Actions.STATUS, Actions.HEALTH_ALL,
       Actions.TOTAL_USAGE, Actions.STOP_ALL, Actions.DESTROY_ALL, Actions.CLEANUP, Actions.CLEANUP_STOPPED,
       Actions.CLEANUP_IDLE, Actions.GET_BY_NAME);
@@ -61,7 +72,8 @@ public final class ClusterRouter extends VerticleBase {
   private AsyncMap<String, JsonObject> index;
   private AsyncMap<String, JsonObject> nodes;
   private long healTimer = -1;
-  private boolean healing;
+  private IndexHealer healer;
+  private boolean draining;
 
   public ClusterRouter(ManagerSettings settings, Addresses addresses) {
     this.settings = settings;
@@ -80,11 +92,17 @@ public final class ClusterRouter extends VerticleBase {
         })
         .compose(m -> {
           nodes = m;
-          return nodes.put(settings.nodeId(), new JsonObject().put("cluster_node_id", clusterNodeId())
-              .put("draining", false).put("joined_at", Json.formatTime(Instant.now())));
+          return nodes.put(settings.nodeId(), nodeEntry(false).put("joined_at", Json.formatTime(Instant.now())));
         })
         .compose(v -> vertx.eventBus().<JsonObject>consumer(addresses.manager(), this::onManager).completion())
-        .onSuccess(v -> healTimer = vertx.setPeriodic(HEAL_PERIOD_MS, t -> heal()));
+        .compose(v -> vertx.eventBus().<JsonObject>localConsumer(addresses.cluster(settings.nodeId()),
+            msg -> health().onComplete(ar -> msg.reply(ar.result()))).completion())
+        .onSuccess(v -> {
+          healer = new IndexHealer(vertx, addresses, nodes, index,
+              (node, id) -> toNode(node, Actions.GET, null, new JsonObject().put("sandbox_id", id), LOAD_TIMEOUT_MS),
+              settings.nodeId(), this::rejoined);
+          healTimer = vertx.setPeriodic(HEAL_PERIOD_MS, t -> healer.heal());
+        });
   }
 
   @Override
@@ -97,10 +115,29 @@ public final class ClusterRouter extends VerticleBase {
 
   private String clusterNodeId() { return ((VertxInternal) vertx).clusterManager().getNodeId(); }
 
+  /** This node in the nodes map: its Vert.x cluster node id, labels, and whether it drains. */
+  private JsonObject nodeEntry(boolean draining) {
+    return new JsonObject().put("cluster_node_id", clusterNodeId()).put("labels", new JsonArray(settings.nodeLabels()))
+        .put("draining", draining);
+  }
+
   /** Graceful shutdown: no new sandboxes are placed here; the node stays listed until it leaves. */
   public Future<Void> drain() {
-    return nodes.put(settings.nodeId(), new JsonObject().put("cluster_node_id", clusterNodeId())
-        .put("draining", true));
+    draining = true;
+    return nodes.put(settings.nodeId(), nodeEntry(true));
+  }
+
+  /**
+   * This node's entry is gone from the nodes map although the node runs: the others took it for dead
+   * (a pause longer than failure_seconds, a network split) and it is a member again. It lists itself
+   * again, and its manager writes its sandboxes' index entries again, undoing their {@code lost} marks.
+   */
+  private Future<?> rejoined() {
+    LOG.warn("node {} was dropped from the cluster and is back: listing it and its sandboxes again",
+        settings.nodeId());
+    return nodes.put(settings.nodeId(), nodeEntry(draining)).compose(v -> vertx.eventBus().request(
+        addresses.internal(settings.nodeId()), new JsonObject(),
+        new DeliveryOptions().addHeader(Actions.HEADER, Actions.REINDEX).setSendTimeout(FANOUT_TIMEOUT_MS)));
   }
 
   private void onManager(Message<JsonObject> msg) {
@@ -157,6 +194,31 @@ public final class ClusterRouter extends VerticleBase {
     });
   }
 
+  /**
+   * For {@code /ready}: whether this node is a member of the cluster (decides readiness), and which
+   * nodes answer within {@link #PROBE_TIMEOUT_MS} (informational: a member that died and is not yet
+   * detected must not make the healthy nodes unready). Never fails; answers within about two probe
+   * timeouts, whatever the other nodes do.
+   */
+  private Future<JsonObject> health() {
+    var cm = ((VertxInternal) vertx).clusterManager();
+    List<String> members = cm.getNodes();
+    JsonObject out = new JsonObject().put("member", cm.isActive() && members.contains(cm.getNodeId()))
+        .put("members", members.size());
+    return nodes.entries().timeout(PROBE_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS).compose(all -> {
+      Map<String, Future<Object>> probes = new java.util.TreeMap<>();
+      all.forEach((id, n) -> probes.put(id, members.contains(n.getString("cluster_node_id"))
+          ? toNode(id, Actions.NODE_LOAD, null, new JsonObject(), PROBE_TIMEOUT_MS)
+          : Future.failedFuture("not a member")));
+      return Future.join(new ArrayList<>(probes.values())).transform(ignored -> {
+        JsonObject reachable = new JsonObject();
+        probes.forEach((id, f) -> reachable.put(id, f.succeeded()));
+        return Future.succeededFuture(out.put("nodes", reachable));
+      });
+    }).otherwise(t -> out.put("nodes_error", "the cluster's node list did not answer within " + PROBE_TIMEOUT_MS
+        + " ms: " + t.getMessage()));
+  }
+
   // --- create -------------------------------------------------------------------------------------
 
   private Future<Object> create(String action, String tenant, JsonObject body) {
@@ -170,13 +232,14 @@ public final class ClusterRouter extends VerticleBase {
       Ids.checkSandboxId(s);
     }
     String id = String.valueOf(body.getValue("sandbox_id"));
-    return candidates((String) requested).compose(loads -> locked(() -> reserve(action, tenant, id, loads, body)))
+    List<String> labels = NodeLabels.requested(body.remove(NodeLabels.FIELD));
+    return candidates((String) requested, labels).compose(loads -> locked(() -> reserve(action, tenant, id, loads, body)))
         .compose(placed -> {
           if (placed.existing() != null) { // get_or_create of a sandbox that exists: its current state
             return get(tenant, new JsonObject().put("sandbox_id", id));
           }
           return toNode(placed.node(), action, tenant, body, CREATE_TIMEOUT_MS)
-              .recover(t -> index.get(id).compose(e -> e != null && "creating".equals(e.getString("status"))
+              .recover(t -> index.get(id).compose(e -> e != null && CREATING.equals(e.getString("status"))
                   ? index.removeIfPresent(id, e) : Future.succeededFuture(false))
                   .transform(ignored -> Future.failedFuture(t)));
         });
@@ -237,10 +300,21 @@ public final class ClusterRouter extends VerticleBase {
               .thenComparingLong(l -> count(all, l, null))
               .thenComparing(Comparator.<JsonObject>comparingLong(l -> l.getLong("free_memory_mb", 0L)).reversed()))
           .map(l -> l.getString("node_id")).orElseThrow();
-      return index.put(id, new JsonObject().put("node_id", node).put("tenant", tenant)
-          .put("name", body.getValue("name") instanceof String n ? n : "sandbox-" + id).put("status", "creating"))
+      return index.put(id, reservation(node, tenant, body.getValue("name") instanceof String n ? n : "sandbox-" + id,
+              clusterNodeId(), System.currentTimeMillis()))
           .map(v -> new Placed(node, null));
     });
+  }
+
+  /**
+   * The index entry of a create in progress: it counts against the limits until the node's own entry
+   * replaces it, or the router removes it when the create fails. {@code reserved_by} (this router's
+   * cluster node id) and {@code reserved_at} let the other routers release it when no router is left
+   * to do so (see {@link IndexHealer}).
+   */
+  static JsonObject reservation(String node, String tenant, String name, String reservedBy, long reservedAtMs) {
+    return new JsonObject().put("node_id", node).put("tenant", tenant).put("name", name).put("status", CREATING)
+        .put("reserved_by", reservedBy).put("reserved_at", reservedAtMs);
   }
 
   /** Index entries on the load's node (with one of {@code statuses}, or any when null). */
@@ -250,22 +324,43 @@ public final class ClusterRouter extends VerticleBase {
         .filter(e -> statuses == null || statuses.contains(e.getString("status"))).count();
   }
 
-  private static boolean lost(JsonObject e) { return SandboxStatus.LOST.value().equals(e.getString("status")); }
+  static boolean lost(JsonObject e) { return SandboxStatus.LOST.value().equals(e.getString("status")); }
 
-  /** The requested node, or every live node that is not draining, each with its current load. */
-  private Future<List<JsonObject>> candidates(String requested) {
-    return liveNodes().compose(live -> {
+  /**
+   * The requested node, or every live node that is not draining, each with its current load; with
+   * {@code labels}, only nodes that carry all of them.
+   */
+  private Future<List<JsonObject>> candidates(String requested, List<String> labels) {
+    return liveNodes().compose(all -> {
+      Map<String, JsonObject> live = new java.util.TreeMap<>();
+      all.forEach((id, n) -> {
+        if (NodeLabels.carries(n.getJsonArray("labels", new JsonArray()).getList(), labels)) {
+          live.put(id, n);
+        }
+      });
       if (requested != null) {
         JsonObject n = live.get(requested);
+        if (n == null && all.containsKey(requested)) {
+          throw NodeLabels.noNode(labels, Map.of(requested, labelsOf(all.get(requested))));
+        }
         if (n == null) {
           throw new SandboxException.InvalidRequestException("no node '" + requested + "' in the cluster (nodes: "
-              + String.join(", ", live.keySet()) + ")", Map.of("field", "node_id"));
+              + String.join(", ", all.keySet()) + ")", Map.of("field", "node_id"));
         }
         if (n.getBoolean("draining", false)) {
           throw new SandboxException(ErrorCode.BACKEND_UNAVAILABLE, "node '" + requested + "' is shutting down",
               Map.of("node_id", requested));
         }
         return Future.succeededFuture(List.of(new JsonObject().put("node_id", requested)));
+      }
+      if (!labels.isEmpty() && live.values().stream().allMatch(n -> n.getBoolean("draining", false))) {
+        Map<String, List<String>> carried = new java.util.TreeMap<>();
+        all.forEach((id, n) -> {
+          if (!n.getBoolean("draining", false)) {
+            carried.put(id, labelsOf(n));
+          }
+        });
+        throw NodeLabels.noNode(labels, carried);
       }
       List<Future<JsonObject>> loads = new ArrayList<>();
       live.forEach((id, n) -> {
@@ -284,6 +379,10 @@ public final class ClusterRouter extends VerticleBase {
         return ok;
       });
     });
+  }
+
+  private static List<String> labelsOf(JsonObject node) {
+    return node.getJsonArray("labels", new JsonArray()).stream().map(String::valueOf).toList();
   }
 
   // --- look-ups -----------------------------------------------------------------------------------
@@ -394,7 +493,8 @@ public final class ClusterRouter extends VerticleBase {
         for (Map.Entry<String, Future<Object>> e : answers.entrySet()) {
           JsonObject s = (JsonObject) e.getValue().result();
           perNode.put(e.getKey(), new JsonObject().put("sandbox_count", s.getLong("sandbox_count"))
-              .put("running_count", s.getLong("running_count")).put("draining", s.getBoolean("draining")));
+              .put("running_count", s.getLong("running_count")).put("draining", s.getBoolean("draining"))
+              .put("labels", s.getJsonArray("labels", new JsonArray())));
           sandboxes.mergeIn(s.getJsonObject("sandboxes"));
           count += s.getLong("sandbox_count");
           running += s.getLong("running_count");
@@ -464,53 +564,5 @@ public final class ClusterRouter extends VerticleBase {
     lostOnes.forEach((id, e) -> fs.add(index.removeIfPresent(id, e)));
     return Future.join(fs).transform(ar -> Future.succeededFuture(
         fs.stream().filter(f -> f.succeeded() && Boolean.TRUE.equals(f.result())).count()));
-  }
-
-  // --- healing ------------------------------------------------------------------------------------
-
-  /**
-   * Nodes that are no longer members leave the nodes map, and the index entries of sandboxes whose
-   * node is not a live member become {@code lost}. Every node does this; the writes are conditional,
-   * so concurrent healers agree.
-   */
-  void heal() {
-    if (healing) {
-      return;
-    }
-    healing = true;
-    Set<String> members = Set.copyOf(((VertxInternal) vertx).clusterManager().getNodes());
-    nodes.entries().compose(all -> {
-      Set<String> live = new java.util.HashSet<>();
-      List<Future<?>> fs = new ArrayList<>();
-      all.forEach((id, n) -> {
-        if (members.contains(n.getString("cluster_node_id"))) {
-          live.add(id);
-        } else {
-          LOG.warn("node {} left the cluster: its sandboxes are lost", id);
-          fs.add(nodes.removeIfPresent(id, n));
-        }
-      });
-      return Future.join(fs).transform(ar -> index.entries()).compose(entries -> {
-        List<Future<?>> marks = new ArrayList<>();
-        entries.forEach((id, e) -> {
-          if (!lost(e) && !live.contains(e.getString("node_id"))) {
-            JsonObject marked = e.copy().put("status", SandboxStatus.LOST.value());
-            marks.add(index.replaceIfPresent(id, e, marked).onSuccess(done -> {
-              if (done) {
-                vertx.eventBus().publish(addresses.events(), new JsonObject().put("event", "lost")
-                    .put("sandbox_id", id).put("name", e.getString("name")).put("status", SandboxStatus.LOST.value())
-                    .put("node_id", e.getString("node_id")).put("timestamp", Json.formatTime(Instant.now())));
-              }
-            }));
-          }
-        });
-        return Future.join(marks);
-      });
-    }).onComplete(ar -> {
-      healing = false;
-      if (ar.failed()) {
-        LOG.warn("cluster index check failed: {}", ar.cause().getMessage());
-      }
-    });
   }
 }

@@ -120,9 +120,27 @@ final class EnvMapping {
       new Var("cluster.name", Kind.STRING, "SANDBOX_CLUSTER_NAME"),
       new Var("cluster.join_wait_seconds", Kind.INT, "SANDBOX_CLUSTER_JOIN_WAIT"),
       new Var("cluster.failure_seconds", Kind.INT, "SANDBOX_CLUSTER_FAILURE_SECONDS"),
+      new Var("cluster.labels", Kind.LIST, "SANDBOX_NODE_LABELS"),
+      new Var("cluster.tls.enabled", Kind.BOOL, "SANDBOX_CLUSTER_TLS"),
+      new Var("cluster.tls.cert_file", Kind.STRING, "SANDBOX_CLUSTER_TLS_CERT_FILE"),
+      new Var("cluster.tls.key_file", Kind.STRING, "SANDBOX_CLUSTER_TLS_KEY_FILE"),
+      new Var("cluster.tls.key_store", Kind.STRING, "SANDBOX_CLUSTER_TLS_KEY_STORE"),
+      new Var("cluster.tls.key_store_password", Kind.STRING, "SANDBOX_CLUSTER_TLS_KEY_STORE_PASSWORD"),
+      new Var("cluster.tls.ca_file", Kind.STRING, "SANDBOX_CLUSTER_TLS_CA_FILE"),
+      new Var("cluster.tls.trust_store", Kind.STRING, "SANDBOX_CLUSTER_TLS_TRUST_STORE"),
+      new Var("cluster.tls.trust_store_password", Kind.STRING, "SANDBOX_CLUSTER_TLS_TRUST_STORE_PASSWORD"),
       new Var("bridge.enabled", Kind.BOOL, "SANDBOX_BRIDGE"),
       new Var("bridge.host", Kind.STRING, "SANDBOX_BRIDGE_HOST"),
-      new Var("bridge.port", Kind.INT, "SANDBOX_BRIDGE_PORT"));
+      new Var("bridge.port", Kind.INT, "SANDBOX_BRIDGE_PORT"),
+      new Var("bridge.tls.enabled", Kind.BOOL, "SANDBOX_BRIDGE_TLS"),
+      new Var("bridge.tls.cert_file", Kind.STRING, "SANDBOX_BRIDGE_TLS_CERT_FILE"),
+      new Var("bridge.tls.key_file", Kind.STRING, "SANDBOX_BRIDGE_TLS_KEY_FILE"),
+      new Var("bridge.tls.key_store", Kind.STRING, "SANDBOX_BRIDGE_TLS_KEY_STORE"),
+      new Var("bridge.tls.key_store_password", Kind.STRING, "SANDBOX_BRIDGE_TLS_KEY_STORE_PASSWORD"),
+      new Var("bridge.tls.ca_file", Kind.STRING, "SANDBOX_BRIDGE_TLS_CA_FILE"),
+      new Var("bridge.tls.trust_store", Kind.STRING, "SANDBOX_BRIDGE_TLS_TRUST_STORE"),
+      new Var("bridge.tls.trust_store_password", Kind.STRING, "SANDBOX_BRIDGE_TLS_TRUST_STORE_PASSWORD"),
+      new Var("bridge.tls.client_auth", Kind.STRING, "SANDBOX_BRIDGE_TLS_CLIENT_AUTH"));
 
   private EnvMapping() {}
 

@@ -108,8 +108,13 @@ public final class BusSandboxManager implements SandboxManager {
 
   @Override
   public Future<ManagerStatus> status() {
-    return bus.managerJson(Actions.STATUS, new JsonObject())
-        .map(j -> Json.fromJson(j, ManagerStatus.class, "reply"));
+    // clustered, the answer also has per-node figures (nodes, lost_count) that the record does not carry
+    return bus.managerJson(Actions.STATUS, new JsonObject()).map(j -> {
+      JsonObject s = j.copy();
+      s.remove("nodes");
+      s.remove("lost_count");
+      return Json.fromJson(s, ManagerStatus.class, "reply");
+    });
   }
 
   @Override

@@ -151,7 +151,7 @@ public final class Embedded {
     return new ManagerSettings(Path.of(c.basePath()).toAbsolutePath(), c.nodeId(), c.manager().maxSandboxes(),
         c.manager().idleTimeoutSeconds(), c.manager().idleSweepSeconds(), c.backendType(), c.docker().image(),
         c.resourceLimits(), c.securityPolicy(), c.manager().autoCleanup(), c.shutdownTimeout(),
-        c.auth().tenantMaxSandboxes(), c.auth().tenantMaxConcurrentRuns());
+        c.auth().tenantMaxSandboxes(), c.auth().tenantMaxConcurrentRuns(), c.cluster().labels());
   }
 
   static PipSettings pip(SandboxConfig c) {

@@ -26,7 +26,7 @@ import java.util.function.Predicate;
 final class ManagerCommands {
   private static final Set<String> CREATE_FIELDS = Set.of("name", "sandbox_id", "backend", "image",
       "resource_limits", "security_policy", "env", "idle_timeout_seconds", "metadata", "from_snapshot",
-      "auto_start", "node_id");
+      "auto_start", "node_id", NodeLabels.FIELD);
 
   private final ManagerVerticle m;
 
@@ -106,6 +106,10 @@ final class ManagerCommands {
       // clustered, the router places the sandbox and removes node_id; here there is only this node
       throw new SandboxException.InvalidRequestException("no node '" + node + "' (this node is '"
           + m.settings.nodeId() + "' and is not part of a cluster)", Map.of("field", "node_id"));
+    }
+    List<String> labels = NodeLabels.requested(b.getValue(NodeLabels.FIELD));
+    if (!NodeLabels.carries(m.settings.nodeLabels(), labels)) {
+      throw NodeLabels.noNode(labels, Map.of(m.settings.nodeId(), m.settings.nodeLabels()));
     }
     String fromSnapshot = Persistence.fromSnapshot(b);
     String id = b.getValue("sandbox_id") == null ? m.newId() : Ids.checkSandboxId(str(b, "sandbox_id"));
@@ -229,7 +233,7 @@ final class ManagerCommands {
         .put("default_backend", m.settings.defaultBackend().value()).put("max_sandboxes", m.settings.maxSandboxes())
         .put("sandbox_count", all.size())
         .put("running_count", all.stream().filter(r -> r.status == SandboxStatus.RUNNING).count())
-        .put("draining", m.draining).put("sandboxes", each);
+        .put("draining", m.draining).put("labels", new JsonArray(m.settings.nodeLabels())).put("sandboxes", each);
   }
 
   /** For placing creates in a cluster: running sandboxes, live ones, free memory, draining. */
@@ -352,6 +356,13 @@ final class ManagerCommands {
       }
       case Actions.SHUTDOWN -> {
         return drain();
+      }
+      case Actions.NODE_LOAD -> {
+        return load();
+      }
+      case Actions.REINDEX -> {
+        List<Future<Void>> all = m.sandboxes.values().stream().filter(SandboxRecord::live).map(m::indexed).toList();
+        return Future.join(all).transform(ar -> Future.succeededFuture(new JsonObject().put("reindexed", all.size())));
       }
       default -> throw new SandboxException.InvalidRequestException("unknown internal action '" + action + "'");
     }

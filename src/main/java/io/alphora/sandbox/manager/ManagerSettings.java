@@ -10,5 +10,9 @@ public record ManagerSettings(
     Path basePath, String nodeId, int maxSandboxes, long idleTimeoutSeconds, long idleSweepSeconds,
     BackendType defaultBackend, String defaultImage, ResourceLimits defaultLimits,
     SecurityPolicy defaultPolicy, boolean autoCleanup, long shutdownTimeoutSeconds, int tenantMaxSandboxes,
-    int tenantMaxConcurrentRuns) {
+    int tenantMaxConcurrentRuns, java.util.List<String> nodeLabels) {
+
+  public ManagerSettings {
+    nodeLabels = java.util.List.copyOf(nodeLabels);
+  }
 }

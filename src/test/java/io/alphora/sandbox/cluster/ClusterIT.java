@@ -2,6 +2,7 @@ package io.alphora.sandbox.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.alphora.sandbox.TestCerts;
 import io.alphora.sandbox.workspace.Workspace;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -44,22 +45,32 @@ class ClusterIT {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static final List<Node> NODES = new ArrayList<>();
 
+  /** Hazelcast drops a member silent this long (cluster.failure_seconds, set on every node). */
+  static final int FAILURE_SECONDS = 5;
+  /** Every node's event bus uses mutual TLS with certificates made for this run. */
+  private static TestCerts certs;
+  private static String members;
+  private static String clusterName;
+  private static int firstPort;
+
   /** One service process. */
   static final class Node {
     final String id;
     final Path base;
     final int clusterPort;
+    final String labels;
     Process process;
     int port;
     final LinkedBlockingQueue<String> log = new LinkedBlockingQueue<>();
 
-    Node(String id, Path base, int clusterPort) {
+    Node(String id, Path base, int clusterPort, String labels) {
       this.id = id;
       this.base = base;
       this.clusterPort = clusterPort;
+      this.labels = labels;
     }
 
-    void start(String members, String clusterName) throws Exception {
+    void start() throws Exception {
       Path jar = Path.of("target/alphora-sandbox.jar");
       assertThat(jar).as("run 'mvn package' first: the jar is built before integration tests").exists();
       ProcessBuilder pb = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-Xmx384m", "-jar",
@@ -74,13 +85,23 @@ class ClusterIT {
       pb.environment().put("SANDBOX_CLUSTER_MEMBERS", members);
       pb.environment().put("SANDBOX_CLUSTER_NAME", clusterName); // never joins another build's cluster
       pb.environment().put("SANDBOX_CLUSTER_JOIN_WAIT", "0");
+      pb.environment().put("SANDBOX_CLUSTER_FAILURE_SECONDS", String.valueOf(FAILURE_SECONDS));
+      pb.environment().put("SANDBOX_NODE_LABELS", labels);
+      pb.environment().put("SANDBOX_CLUSTER_TLS", "true");
+      pb.environment().put("SANDBOX_CLUSTER_TLS_CERT_FILE", certs.certPem.toString());
+      pb.environment().put("SANDBOX_CLUSTER_TLS_KEY_FILE", certs.keyPem.toString());
+      pb.environment().put("SANDBOX_CLUSTER_TLS_CA_FILE", certs.caPem.toString());
       process = pb.start();
       Process p = process;
+      Path logFile = Path.of("target", "cluster-it-" + id + ".log"); // kept for reading after a failure
       Thread reader = new Thread(() -> {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            java.io.Writer w = Files.newBufferedWriter(logFile, StandardCharsets.UTF_8)) {
           String line;
           while ((line = r.readLine()) != null) {
             log.add(line);
+            w.write(line + "\n");
+            w.flush();
           }
         } catch (Exception ignored) {
           // process gone
@@ -107,8 +128,12 @@ class ClusterIT {
     }
 
     HttpResponse<String> call(String method, String path, JsonObject body) throws Exception {
+      return call(method, path, body, Duration.ofSeconds(120));
+    }
+
+    HttpResponse<String> call(String method, String path, JsonObject body, Duration timeout) throws Exception {
       HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-          .timeout(Duration.ofSeconds(120)).method(method,
+          .timeout(timeout).method(method,
               body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body.encode()));
       return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
@@ -122,22 +147,28 @@ class ClusterIT {
 
   @BeforeAll
   static void startCluster() throws Exception {
-    int first = freePorts(3);
-    String members = "127.0.0.1:" + first + ",127.0.0.1:" + (first + 1) + ",127.0.0.1:" + (first + 2);
+    Path certDir = Files.createTempDirectory("alphora-cluster-it-certs-");
+    certs = TestCerts.create(certDir);
+    firstPort = freePorts(4); // the fourth is for the node that goes silent
+    members = "127.0.0.1:" + firstPort + ",127.0.0.1:" + (firstPort + 1) + ",127.0.0.1:" + (firstPort + 2)
+        + ",127.0.0.1:" + (firstPort + 3);
+    clusterName = "it-" + firstPort; // never joins another build's cluster
+    String[] labels = {"gpu", "gpu,zone=eu-1", ""};
     for (int i = 0; i < 3; i++) {
-      NODES.add(new Node("it-node-" + (char) ('a' + i), Files.createTempDirectory("alphora-cluster-it-"), first + i));
+      NODES.add(new Node("it-node-" + (char) ('a' + i), Files.createTempDirectory("alphora-cluster-it-"), firstPort + i,
+          labels[i]));
     }
     // the first node forms the cluster; the others, started together, join it (nodes started at the
     // same instant with no join wait could each form a cluster of their own)
-    node(0).start(members, "it-" + first);
+    node(0).start();
     node(0).awaitListening();
-    node(1).start(members, "it-" + first);
-    node(2).start(members, "it-" + first);
+    node(1).start();
+    node(2).start();
     node(1).awaitListening();
     node(2).awaitListening();
   }
 
-  /** Three consecutive free ports (the cluster ports). */
+  /** Consecutive free ports (the cluster ports). */
   private static int freePorts(int n) throws Exception {
     for (int attempt = 0; attempt < 50; attempt++) {
       int base = ThreadLocalRandom.current().nextInt(20_000, 40_000);
@@ -175,6 +206,9 @@ class ClusterIT {
         }
       }
       Workspace.deleteTree(n.base);
+    }
+    if (certs != null) {
+      Workspace.deleteTree(certs.caPem.getParent());
     }
   }
 
@@ -242,6 +276,111 @@ class ClusterIT {
 
   @Test
   @Order(2)
+  void placementByNodeLabel() throws Exception {
+    Node a = node(0);
+    Node b = node(1);
+    Node c = node(2);
+    // only b carries zone=eu-1
+    JsonObject eu = c.json("POST", "/v1/sandboxes", new JsonObject().put("auto_start", false)
+        .put("node_labels", new JsonArray().add("zone=eu-1")), 201);
+    assertThat(eu.getString("node_id")).isEqualTo(b.id);
+    // a and b carry gpu; b holds one sandbox now, so the least loaded of the two is a, then either
+    JsonObject gpu1 = c.json("POST", "/v1/sandboxes", new JsonObject().put("auto_start", false)
+        .put("node_labels", new JsonArray().add("gpu")), 201);
+    assertThat(gpu1.getString("node_id")).isEqualTo(a.id);
+    JsonObject gpu2 = b.json("POST", "/v1/sandboxes", new JsonObject().put("auto_start", false)
+        .put("node_labels", new JsonArray().add("gpu").add("zone=eu-1")), 201);
+    assertThat(gpu2.getString("node_id")).isEqualTo(b.id);
+    // nobody carries tpu: 503 naming the label and every node's labels
+    HttpResponse<String> none = a.call("POST", "/v1/sandboxes", new JsonObject()
+        .put("node_labels", new JsonArray().add("tpu")));
+    assertThat(none.statusCode()).as(none.body()).isEqualTo(503);
+    JsonObject error = new JsonObject(none.body()).getJsonObject("error");
+    assertThat(error.getString("code")).isEqualTo("backend_unavailable");
+    assertThat(error.getString("message")).contains("no node of the cluster carries the label 'tpu'",
+        a.id + " gpu", b.id + " gpu,zone=eu-1", c.id + " (none)");
+    // a chosen node must carry the labels too
+    HttpResponse<String> wrongNode = a.call("POST", "/v1/sandboxes", new JsonObject().put("node_id", c.id)
+        .put("node_labels", new JsonArray().add("gpu")));
+    assertThat(wrongNode.statusCode()).as(wrongNode.body()).isEqualTo(503);
+    assertThat(wrongNode.body()).contains("'gpu'", c.id);
+    assertThat(c.json("GET", "/v1/manager/status", null, 200).getJsonObject("nodes").getJsonObject(b.id)
+        .getJsonArray("labels")).containsExactly("gpu", "zone=eu-1");
+    for (JsonObject s : List.of(eu, gpu1, gpu2)) {
+      a.json("DELETE", "/v1/sandboxes/" + s.getString("sandbox_id"), null, 204);
+    }
+  }
+
+  @Test
+  @Order(4)
+  void silentMemberIsDroppedWithinFailureSecondsAndTheOthersStayReady() throws Exception {
+    Node a = node(0);
+    Node b = node(1);
+    Node d = new Node("it-node-d", Files.createTempDirectory("alphora-cluster-it-"), firstPort + 3, "");
+    NODES.add(d);
+    d.start();
+    d.awaitListening();
+    long joined = System.nanoTime();
+    while (!a.json("GET", "/v1/manager/status", null, 200).getJsonObject("nodes").containsKey(d.id)) {
+      assertThat(System.nanoTime() - joined).as("d in the cluster's status").isLessThan(TimeUnit.SECONDS.toNanos(30));
+      Thread.sleep(200);
+    }
+    String id = a.json("POST", "/v1/sandboxes", new JsonObject().put("name", "silenced").put("node_id", d.id)
+        .put("auto_start", false), 201).getString("sandbox_id");
+    assertThat(a.call("GET", "/ready", null).statusCode()).isEqualTo(200);
+    try {
+      // SIGSTOP: the JVM stops answering but keeps its sockets open, so only missing heartbeats tell
+      assertThat(new ProcessBuilder("kill", "-STOP", String.valueOf(d.process.pid())).start().waitFor()).isZero();
+      long stopped = System.nanoTime();
+
+      // until it is dropped, the healthy nodes stay ready, promptly, and show d as not answering
+      List<CompletableFuture<HttpResponse<String>>> readies = new ArrayList<>();
+      for (Node n : List.of(a, b)) {
+        readies.add(HTTP.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + n.port + "/ready"))
+            .timeout(Duration.ofSeconds(4)).build(), HttpResponse.BodyHandlers.ofString()));
+      }
+      for (CompletableFuture<HttpResponse<String>> f : readies) {
+        HttpResponse<String> ready = f.get(10, TimeUnit.SECONDS);
+        assertThat(ready.statusCode()).as("/ready while d is silent: " + ready.body()).isEqualTo(200);
+        JsonObject checks = new JsonObject(ready.body()).getJsonObject("checks");
+        assertThat(checks.getBoolean("cluster")).isTrue();
+        if (checks.getJsonObject("cluster_nodes") != null) {
+          assertThat(checks.getJsonObject("cluster_nodes").getBoolean(d.id)).as(ready.body()).isFalse();
+        }
+      }
+      assertThat((System.nanoTime() - stopped) / 1e9).as("both /ready answered before d was dropped")
+          .isLessThan(FAILURE_SECONDS);
+
+      // dropped after about failure_seconds; its sandbox is lost on the others
+      int code = 0;
+      while (System.nanoTime() - stopped < TimeUnit.SECONDS.toNanos(FAILURE_SECONDS + 15)) {
+        try {
+          code = b.call("GET", "/v1/sandboxes/" + id, null, Duration.ofSeconds(1)).statusCode();
+        } catch (java.net.http.HttpTimeoutException waiting) {
+          code = 0; // a look-up may wait for the silent owner: ask again
+        }
+        if (code == 410) {
+          break;
+        }
+        Thread.sleep(200);
+      }
+      double seconds = (System.nanoTime() - stopped) / 1e9;
+      System.out.printf("ClusterIT: silent member dropped, its sandbox lost %.2f s after SIGSTOP "
+          + "(failure_seconds %d)%n", seconds, FAILURE_SECONDS);
+      assertThat(code).as("GET through b after d went silent").isEqualTo(410);
+      assertThat(seconds).as("seconds until lost").isGreaterThan(FAILURE_SECONDS - 2).isLessThan(FAILURE_SECONDS + 5);
+      JsonObject ready = a.json("GET", "/ready", null, 200);
+      assertThat(ready.getJsonObject("checks").getInteger("cluster_members")).isEqualTo(3);
+      assertThat(list(a)).anyMatch(s -> s.getString("sandbox_id").equals(id) && s.getString("status").equals("lost"));
+      a.json("POST", "/v1/manager/cleanup", new JsonObject().put("stopped", true), 200);
+    } finally {
+      d.process.destroyForcibly(); // SIGKILL ends a stopped process too
+      d.process.waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  @Order(3)
   void limitHoldsAcrossTheClusterUnderConcurrentCreates() throws Exception {
     int before = list(node(0)).size();
     int perNode = 5; // 15 creates at once for the MAX_SANDBOXES - before free places
@@ -274,7 +413,7 @@ class ClusterIT {
   }
 
   @Test
-  @Order(3)
+  @Order(5)
   void killedOwnerSandboxesAreLostWithinTenSeconds() throws Exception {
     Node a = node(0);
     Node b = node(1);
@@ -305,11 +444,15 @@ class ClusterIT {
     assertThat(sse.statusCode()).isEqualTo(200);
     java.util.Iterator<JsonObject> sseEvents = sse.body().filter(l -> l.startsWith("data:"))
         .map(l -> new JsonObject(l.substring(5).trim())).iterator();
-    JsonObject ev;
-    do {
-      ev = sseEvents.next();
-    } while (!"stdout".equals(ev.getString("type")));
-    assertThat(ev.getString("data")).isEqualTo("go\n");
+    // the line may arrive in more than one stdout event
+    StringBuilder seen = new StringBuilder();
+    while (!seen.toString().contains("\n")) {
+      JsonObject ev = sseEvents.next();
+      if ("stdout".equals(ev.getString("type"))) {
+        seen.append(ev.getString("data"));
+      }
+    }
+    assertThat(seen.toString()).isEqualTo("go\n");
     CompletableFuture<JsonObject> sseLast = CompletableFuture.supplyAsync(() -> {
       JsonObject last = null;
       while (sseEvents.hasNext()) {
@@ -359,7 +502,7 @@ class ClusterIT {
   }
 
   @Test
-  @Order(4)
+  @Order(6)
   void gracefulShutdownDrainsThenLeaves() throws Exception {
     Node a = node(0);
     Node b = node(1);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import io.alphora.sandbox.config.ClusterConfig;
+import io.alphora.sandbox.config.TlsConfig;
 import io.vertx.core.VertxOptions;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -52,5 +53,27 @@ class ClusteringTest {
     assertThat(hz.getProperty("hazelcast.wait.seconds.before.join")).isEqualTo("0");
     assertThat(hz.getProperty("hazelcast.max.no.heartbeat.seconds")).isEqualTo("8");
     assertThat(Clustering.options(c).getEventBusOptions().getPort()).isEqualTo(5802);
+  }
+
+  @Test
+  void tlsBusIsMutualAndTrustsOnlyTheConfiguredCa(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path cert = java.nio.file.Files.writeString(dir.resolve("c.pem"), "x");
+    java.nio.file.Path key = java.nio.file.Files.writeString(dir.resolve("k.pem"), "x");
+    java.nio.file.Path ca = java.nio.file.Files.writeString(dir.resolve("ca.pem"), "x");
+    ClusterConfig d = ClusterConfig.defaults();
+    ClusterConfig c = new ClusterConfig(true, List.of(), d.host(), d.port(), d.busHost(), 0, d.name(), 0, 5, List.of(),
+        new TlsConfig(true, cert.toString(), key.toString(), null, null, ca.toString(), null, null, null));
+    io.vertx.core.eventbus.EventBusOptions bus = Clustering.options(c).getEventBusOptions();
+    assertThat(bus.isSsl()).isTrue();
+    assertThat(bus.isTrustAll()).as("EventBusOptions trusts every server unless told not to").isFalse();
+    assertThat(bus.getClientAuth()).isEqualTo(io.vertx.core.http.ClientAuth.REQUIRED);
+    assertThat(((io.vertx.core.net.PemTrustOptions) bus.getTrustOptions()).getCertPaths()).containsExactly(ca.toString());
+    assertThat(Clustering.options(d).getEventBusOptions().isSsl()).isFalse();
+    ClusterConfig missing = new ClusterConfig(true, List.of(), d.host(), d.port(), d.busHost(), 0, d.name(), 0, 5,
+        List.of(), new TlsConfig(true, cert.toString(), key.toString(), null, null, dir.resolve("nope.pem").toString(),
+            null, null, null));
+    assertThat(Clustering.join(missing).toCompletionStage().toCompletableFuture().handle((v, t) -> t).join())
+        .hasMessageContaining("cluster.tls.ca_file").hasMessageContaining("nope.pem");
   }
 }

@@ -61,7 +61,8 @@ class SandboxVerticleClusterIT {
     client = await(Clustering.join(clientCluster));
     base = Files.createTempDirectory("alphora-embed-");
 
-    String deployment = await(host.deployVerticle(new SandboxVerticle(), new DeploymentOptions().setConfig(
+    SandboxVerticle verticle = new SandboxVerticle();
+    String deployment = await(host.deployVerticle(verticle, new DeploymentOptions().setConfig(
         new JsonObject().put("serve_http", false).put("base_path", base.toString()).put("node_id", "embedded-1")
             .put("manager", new JsonObject().put("idle_sweep_seconds", 0)))));
     assertThat(deployment).isNotBlank();
@@ -95,6 +96,8 @@ class SandboxVerticleClusterIT {
     JsonObject list = await(client.eventBus().<JsonObject>request("alphora.sandbox.manager", new JsonObject(),
         new DeliveryOptions().addHeader("action", "list"))).body();
     assertThat(list.getJsonArray("sandboxes")).hasSize(1);
+    // the Java facade's status reads the cluster's answer too
+    assertThat(await(verticle.manager().status()).sandboxCount()).isEqualTo(1);
 
     // a failure carries the documented error JSON
     Throwable t = client.eventBus().request("alphora.sandbox.manager", new JsonObject().put("sandbox_id", "sbx_none"),

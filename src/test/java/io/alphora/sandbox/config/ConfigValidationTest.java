@@ -155,6 +155,31 @@ class ConfigValidationTest extends ConfigTestSupport {
   }
 
   @Test
+  void tlsAndLabelRules() throws Exception {
+    assertThat(envFails(Map.of("SANDBOX_CLUSTER_TLS", "true")).getMessage()).contains(
+        "cluster.tls.cert_file (with key_file) or cluster.tls.key_store is required when cluster.tls.enabled is true");
+    assertThat(envFails(Map.of("SANDBOX_CLUSTER_TLS", "true", "SANDBOX_CLUSTER_TLS_KEY_STORE", "/k.p12")).getMessage())
+        .contains("cluster.tls.ca_file or cluster.tls.trust_store is required when cluster.tls.enabled is true");
+    assertThat(envFails(Map.of("SANDBOX_CLUSTER_TLS_CERT_FILE", "/c.pem")).key()).isEqualTo("cluster.tls.key_file");
+    assertThat(jsonFails(new JsonObject().put("bridge", new JsonObject().put("tls", new JsonObject()
+        .put("ca_file", "/ca.pem").put("trust_store", "/t.p12")))).key()).isEqualTo("bridge.tls.trust_store");
+    assertThat(envFails(Map.of("SANDBOX_BRIDGE_TLS_CLIENT_AUTH", "maybe")).key())
+        .isEqualTo("SANDBOX_BRIDGE_TLS_CLIENT_AUTH");
+    assertThat(jsonFails(new JsonObject().put("bridge", new JsonObject().put("tls", new JsonObject()
+        .put("enabled", true).put("key_store", "/k.p12").put("client_auth", "required")))).getMessage())
+        .contains("bridge.tls.ca_file or bridge.tls.trust_store is required when bridge.tls.client_auth is not none");
+    // the bridge may use TLS without client certificates
+    SandboxConfig bridge = load(null, Map.of("SANDBOX_BRIDGE_TLS", "yes", "SANDBOX_BRIDGE_TLS_KEY_STORE", "/k.p12",
+        "SANDBOX_BRIDGE_TLS_KEY_STORE_PASSWORD", "pw"), Map.of(), null);
+    assertThat(bridge.bridge().tls().clientAuthOrDefault()).isEqualTo(io.vertx.core.http.ClientAuth.NONE);
+    assertThat(bridge.toJson().getJsonObject("bridge").getJsonObject("tls").getString("key_store_password"))
+        .isEqualTo("***");
+    SandboxConfig labels = load(null, Map.of("SANDBOX_NODE_LABELS", "gpu, zone=eu-1"), Map.of(), null);
+    assertThat(labels.cluster().labels()).containsExactly("gpu", "zone=eu-1");
+    assertThat(envFails(Map.of("SANDBOX_NODE_LABELS", "gpu,has space")).key()).isEqualTo("SANDBOX_NODE_LABELS[1]");
+  }
+
+  @Test
   void seedAliasConflictsAndRenamedKeys() throws Exception {
     ConfigException conflict = jsonFails(new JsonObject().put("auto_cleanup", true)
         .put("manager", new JsonObject().put("auto_cleanup", false)));

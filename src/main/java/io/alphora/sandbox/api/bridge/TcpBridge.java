@@ -4,10 +4,12 @@ import io.alphora.sandbox.api.http.ApiKeys;
 import io.alphora.sandbox.bus.Actions;
 import io.alphora.sandbox.bus.Addresses;
 import io.alphora.sandbox.config.BridgeConfig;
+import io.alphora.sandbox.config.TlsConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.TrustOptions;
 import io.vertx.ext.bridge.BridgeEventType;
 import io.vertx.ext.bridge.BridgeOptions;
 import io.vertx.ext.bridge.PermittedOptions;
@@ -30,6 +32,9 @@ import org.slf4j.LoggerFactory;
  * <p>Authorisation: with API keys configured, every frame must carry {@code headers.api_key}; the
  * key's tenant replaces any {@code tenant} header, exactly as REST does, and the key is removed
  * before the message reaches the bus. An unknown or missing key is refused ({@code access_denied}).
+ *
+ * <p>With {@code bridge.tls.enabled} the bridge speaks TLS only; with a CA ({@code client_auth}
+ * {@code required}, the default then) a client without a certificate signed by it cannot connect.
  */
 public final class TcpBridge {
   private static final Logger LOG = LoggerFactory.getLogger(TcpBridge.class);
@@ -50,10 +55,29 @@ public final class TcpBridge {
     if (!keys.enabled()) {
       options.addOutboundPermitted(new PermittedOptions().setAddress(addresses.events()));
     }
-    TcpEventBusBridge bridge = TcpEventBusBridge.create(vertx, options, new NetServerOptions(),
+    NetServerOptions server;
+    try {
+      server = serverOptions(config.tls());
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    TcpEventBusBridge bridge = TcpEventBusBridge.create(vertx, options, server,
         event -> authorise(event, keys, reserved));
     return bridge.listen(config.port(), config.host())
-        .onSuccess(b -> LOG.info("event-bus bridge listening on tcp://{}:{}", config.host(), config.port()));
+        .onSuccess(b -> LOG.info("event-bus bridge listening on {}://{}:{}{}", server.isSsl() ? "tls" : "tcp",
+            config.host(), config.port(), server.isSsl() ? " (client certificates: "
+                + server.getClientAuth().name().toLowerCase(java.util.Locale.ROOT) + ")" : ""));
+  }
+
+  /** Plain TCP, or TLS with this node's certificate and, when configured, client certificates. */
+  static NetServerOptions serverOptions(TlsConfig tls) {
+    NetServerOptions o = new NetServerOptions();
+    if (!tls.enabled()) {
+      return o;
+    }
+    o.setSsl(true).setKeyCertOptions(tls.keyCertOptions("bridge.tls")).setClientAuth(tls.clientAuthOrDefault());
+    TrustOptions trust = tls.trustOptions("bridge.tls");
+    return trust == null ? o : o.setTrustOptions(trust);
   }
 
   private static void authorise(BridgeEvent event, ApiKeys keys, Set<String> reserved) {

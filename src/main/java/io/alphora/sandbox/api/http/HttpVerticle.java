@@ -172,7 +172,11 @@ public final class HttpVerticle extends VerticleBase {
       Path python = Path.of(c.getString("python", "/usr/bin/python3"));
       Future<String> store = StorageRoutes.health(vertx, storage, 5_000);
       Future<JsonObject> docker = dockerStatus(bus, c);
-      bus.manager(Actions.STATUS, null).onComplete(ar -> store.onComplete(st -> docker.onComplete(dk -> {
+      Future<JsonObject> cluster = clusterStatus(bus, c);
+      // this node's own manager, over its node-local address: in a cluster, the manager address would
+      // reach any node's router, and a cluster-wide status waits for every node
+      bus.request(bus.addresses().internal(c.getString("node_id")), Actions.NODE_LOAD, new JsonObject(), 5_000)
+          .onComplete(ar -> store.onComplete(st -> docker.onComplete(dk -> cluster.onComplete(cl -> {
         boolean manager = ar.succeeded() && !((JsonObject) ar.result()).getBoolean("draining", false);
         boolean local = Files.isExecutable(python);
         boolean storageOk = st.result() == null;
@@ -190,12 +194,21 @@ public final class HttpVerticle extends VerticleBase {
         if (!dockerOk) {
           checks.put("docker_backend_error", d.getString("error"));
         }
+        boolean clusterOk = true;
+        if (cl.result() != null) {
+          clusterOk = cl.result().getBoolean("member", false);
+          checks.put("cluster", clusterOk).put("cluster_members", cl.result().getInteger("members"))
+              .put("cluster_nodes", cl.result().getJsonObject("nodes"));
+          if (cl.result().getString("error") != null) {
+            checks.put("cluster_error", cl.result().getString("error"));
+          }
+        }
         // Docker decides readiness only where it is the default backend; elsewhere it is shown
         boolean dockerNeeded = "docker".equals(c.getString("backend_type"));
-        boolean ready = manager && (local || dockerNeeded) && storageOk && (dockerOk || !dockerNeeded);
+        boolean ready = manager && clusterOk && (local || dockerNeeded) && storageOk && (dockerOk || !dockerNeeded);
         Http.json(ctx, ready ? 200 : 503,
             new JsonObject().put("status", ready ? "ready" : "not_ready").put("checks", checks));
-      })));
+      }))));
     });
     router.get("/metrics").handler(ctx -> ctx.response()
         .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
@@ -209,6 +222,20 @@ public final class HttpVerticle extends VerticleBase {
         Http.error(ctx, e);
       }
     });
+  }
+
+  /**
+   * Clustered: whether this node is a member, and which nodes answered a short probe (informational,
+   * so that a member that died unnoticed does not make this node unready); null when not clustered.
+   * Never fails.
+   */
+  private Future<JsonObject> clusterStatus(BusClient bus, JsonObject c) {
+    if (!vertx.isClustered()) {
+      return Future.succeededFuture(null);
+    }
+    return bus.request(bus.addresses().cluster(c.getString("node_id")), Actions.CLUSTER_HEALTH, new JsonObject(),
+        5_000).map(o -> (JsonObject) o).otherwise(t -> new JsonObject().put("member", false)
+        .put("error", "this node's cluster router did not answer: " + t.getMessage()));
   }
 
   /** The Docker backend's own status (daemon answering, image present); never fails. */

@@ -2,6 +2,7 @@ package io.alphora.sandbox.api.bridge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.alphora.sandbox.TestCerts;
 import io.alphora.sandbox.app.Main;
 import io.alphora.sandbox.config.SandboxConfig;
 import io.vertx.core.Future;
@@ -48,8 +49,10 @@ class TcpBridgeTest {
     final DataOutputStream out;
     final DataInputStream in;
 
-    Client(int port) throws Exception {
-      socket = new Socket("127.0.0.1", port);
+    Client(int port) throws Exception { this(new Socket("127.0.0.1", port)); }
+
+    Client(Socket connected) throws Exception {
+      socket = connected;
       socket.setSoTimeout(60_000);
       out = new DataOutputStream(socket.getOutputStream());
       in = new DataInputStream(socket.getInputStream());
@@ -158,6 +161,70 @@ class TcpBridgeTest {
       assertThat(c.request("alphora.sandbox.manager", "destroy_all", "key-a", new JsonObject()).getString("type"))
           .isEqualTo("message");
     }
+  }
+
+  /** A TLS socket that trusts the test CA and shows {@code keyStore}'s certificate (none when null). */
+  private static Socket tls(int port, TestCerts certs, Path keyStore) throws Exception {
+    javax.net.ssl.KeyManager[] km = null;
+    if (keyStore != null) {
+      java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+      try (var in = java.nio.file.Files.newInputStream(keyStore)) {
+        ks.load(in, TestCerts.PASSWORD.toCharArray());
+      }
+      javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance("PKIX");
+      kmf.init(ks, TestCerts.PASSWORD.toCharArray());
+      km = kmf.getKeyManagers();
+    }
+    java.security.KeyStore ts = java.security.KeyStore.getInstance("PKCS12");
+    try (var in = java.nio.file.Files.newInputStream(certs.trustStore)) {
+      ts.load(in, TestCerts.PASSWORD.toCharArray());
+    }
+    javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
+    tmf.init(ts);
+    javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+    ctx.init(km, tmf.getTrustManagers(), null);
+    javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", port);
+    socket.setSoTimeout(20_000);
+    socket.startHandshake();
+    return socket;
+  }
+
+  /** True when the bridge answers a list request on this connection; false when it drops or refuses it. */
+  private static boolean served(java.util.concurrent.Callable<Socket> connect) {
+    try (Client c = new Client(connect.call())) {
+      return "message".equals(c.request("alphora.sandbox.manager", "list", null, new JsonObject()).getString("type"));
+    } catch (Exception refused) {
+      return false;
+    }
+  }
+
+  @Test
+  void tlsBridgeServesOnlyClientsWithTheCasCertificate() throws Exception {
+    TestCerts certs = TestCerts.create(base.resolve("certs"));
+    int port = start(new JsonObject().put("bridge", new JsonObject().put("tls", new JsonObject().put("enabled", true)
+        .put("cert_file", certs.certPem.toString()).put("key_file", certs.keyPem.toString())
+        .put("ca_file", certs.caPem.toString()))));
+    try (Client c = new Client(tls(port, certs, certs.keyStore))) {
+      JsonObject created = c.request("alphora.sandbox.manager", "create", null, new JsonObject().put("name", "tls")
+          .put("auto_start", false));
+      assertThat(created.getString("type")).as(created.encode()).isEqualTo("message");
+      assertThat(created.getJsonObject("body").getString("name")).isEqualTo("tls");
+    }
+    assertThat(served(() -> tls(port, certs, certs.keyStore))).as("a client with the CA's certificate").isTrue();
+    assertThat(served(() -> tls(port, certs, null))).as("a TLS client without a certificate").isFalse();
+    assertThat(served(() -> tls(port, certs, certs.strangerKeyStore))).as("a self-signed client").isFalse();
+    assertThat(served(() -> new Socket("127.0.0.1", port))).as("a plain TCP client").isFalse();
+  }
+
+  @Test
+  void tlsFilesThatCannotBeReadFailStartUpNamingTheKey() {
+    JsonObject c = new JsonObject().put("base_path", base.toString()).put("bridge", new JsonObject()
+        .put("enabled", true).put("port", 1).put("tls", new JsonObject().put("enabled", true)
+            .put("key_store", base.resolve("missing.p12").toString())));
+    vertx = Vertx.vertx();
+    Throwable t = Main.start(vertx, SandboxConfig.fromJson(c)).toCompletionStage().toCompletableFuture()
+        .handle((ok, err) -> err).join();
+    assertThat(t).hasMessageContaining("bridge.tls.key_store").hasMessageContaining("missing.p12");
   }
 
   @Test

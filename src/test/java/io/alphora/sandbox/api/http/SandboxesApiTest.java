@@ -75,6 +75,10 @@ class SandboxesApiTest extends RestTestBase {
     // node_id: without a cluster only this node's own id is a place
     assertThat(expectError(post("/v1/sandboxes", new JsonObject().put("node_id", "elsewhere")), 400,
         "invalid_request")).contains("elsewhere", "not part of a cluster");
+    // node_labels: this node carries none, so a labelled create has nowhere to go
+    assertThat(expectError(post("/v1/sandboxes", new JsonObject().put("node_labels", new JsonArray().add("gpu"))),
+        503, "backend_unavailable")).contains("no node carries the label 'gpu'", "SANDBOX_NODE_LABELS");
+    expectError(post("/v1/sandboxes", new JsonObject().put("node_labels", "gpu")), 400, "invalid_request");
     expectError(post("/v1/sandboxes", new JsonObject().put("sandbox_id", "../../etc")), 400, "invalid_request");
     expectError(post("/v1/sandboxes", new JsonObject().put("env", new JsonObject().put("1BAD", "x"))), 400,
         "invalid_request");
