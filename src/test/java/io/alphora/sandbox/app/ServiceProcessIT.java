@@ -2,25 +2,18 @@ package io.alphora.sandbox.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.alphora.sandbox.ServiceJar;
 import io.alphora.sandbox.Wheels;
 import io.alphora.sandbox.workspace.Workspace;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,13 +23,10 @@ import org.junit.jupiter.api.Test;
  * outlive a {@code kill -9}, nothing of the old instance keeps running, and SIGTERM drains.
  */
 class ServiceProcessIT {
-  private static final Pattern LISTENING = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)");
-  private final HttpClient http = HttpClient.newHttpClient();
   private Path base;
   private Path wheels;
+  private ServiceJar service;
   private Process process;
-  private int port;
-  private final LinkedBlockingQueue<String> log = new LinkedBlockingQueue<>();
 
   @BeforeEach
   void setUp() throws Exception {
@@ -47,75 +37,26 @@ class ServiceProcessIT {
 
   @AfterEach
   void tearDown() throws Exception {
-    if (process != null && process.isAlive()) {
-      process.destroy(); // SIGTERM: the service unmounts its workspace volumes on the way out
-      if (!process.waitFor(30, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
+    if (service != null) {
+      service.stop(Duration.ofSeconds(30));
     }
-    // a service killed with -9 leaves its volumes mounted (the next instance adopts them)
-    for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
-      String point = line.split(" ")[4];
-      if (point.startsWith(base.toString() + "/")) {
-        new ProcessBuilder("umount", "-l", point).inheritIO().start().waitFor();
-      }
-    }
+    ServiceJar.unmountUnder(base); // a service killed with -9 leaves its volumes mounted (the next instance adopts them)
     Workspace.deleteTree(base);
     Workspace.deleteTree(wheels);
   }
 
   private void startService() throws Exception {
-    Path jar = Path.of("target/alphora-sandbox.jar");
-    assertThat(jar).as("run 'mvn package' first: the jar is built before integration tests").exists();
-    ProcessBuilder pb = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-jar", jar.toString())
-        .redirectErrorStream(true);
-    pb.environment().put("SANDBOX_BASE_PATH", base.toString());
-    pb.environment().put("SANDBOX_HTTP_PORT", "0");
-    pb.environment().put("SANDBOX_SHUTDOWN_TIMEOUT", "2");
-    pb.environment().put("SANDBOX_PIP_INDEX_URL", "");
-    pb.environment().put("SANDBOX_PIP_FIND_LINKS", wheels.toString());
-    pb.environment().put("SANDBOX_TEST_SECRET", "must-not-leak");
-    process = pb.start();
-    log.clear();
-    Process p = process;
-    Thread reader = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = r.readLine()) != null) {
-          log.add(line);
-        }
-      } catch (Exception ignored) {
-        // process gone
-      }
-    });
-    reader.setDaemon(true);
-    reader.start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (System.nanoTime() < deadline) {
-      String line = log.poll(1, TimeUnit.SECONDS);
-      if (line != null) {
-        Matcher m = LISTENING.matcher(line);
-        if (m.find()) {
-          port = Integer.parseInt(m.group(1));
-          return;
-        }
-      }
-      assertThat(process.isAlive()).as("service exited during start-up").isTrue();
-    }
-    throw new AssertionError("service did not log 'listening on' within 60 s");
+    service = ServiceJar.on(base).env("SANDBOX_SHUTDOWN_TIMEOUT", "2").env("SANDBOX_PIP_INDEX_URL", "")
+        .env("SANDBOX_PIP_FIND_LINKS", wheels.toString()).env("SANDBOX_TEST_SECRET", "must-not-leak").startAndAwait();
+    process = service.process();
   }
 
   private HttpResponse<String> call(String method, String path, String body) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-        .timeout(Duration.ofSeconds(120))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return service.call(method, path, body);
   }
 
   private JsonObject json(String method, String path, JsonObject body, int expected) throws Exception {
-    HttpResponse<String> r = call(method, path, body == null ? null : body.encode());
-    assertThat(r.statusCode()).as(method + " " + path + ": " + r.body()).isEqualTo(expected);
-    return r.body().isEmpty() ? new JsonObject() : new JsonObject(r.body());
+    return service.json(method, path, body, expected);
   }
 
   /**
@@ -203,7 +144,7 @@ class ServiceProcessIT {
   /** Starts the jar expecting it to fail: returns what it printed, after checking it exited with 1. */
   private String failedStart(java.util.Map<String, String> env, String... args) throws Exception {
     java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(
-        System.getProperty("java.home") + "/bin/java", "-jar", "target/alphora-sandbox.jar"));
+        System.getProperty("java.home") + "/bin/java", "-jar", ServiceJar.JAR.toString()));
     cmd.addAll(java.util.List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     pb.environment().put("SANDBOX_BASE_PATH", base.toString());

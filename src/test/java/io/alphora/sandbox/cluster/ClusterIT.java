@@ -2,29 +2,24 @@ package io.alphora.sandbox.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.alphora.sandbox.ServiceJar;
 import io.alphora.sandbox.TestCerts;
 import io.alphora.sandbox.workspace.Workspace;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,8 +35,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterIT {
-  private static final Pattern LISTENING = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)");
-  static final int MAX_SANDBOXES = 8;
+    static final int MAX_SANDBOXES = 8;
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static final List<Node> NODES = new ArrayList<>();
 
@@ -59,9 +53,9 @@ class ClusterIT {
     final Path base;
     final int clusterPort;
     final String labels;
+    ServiceJar jar;
     Process process;
     int port;
-    final LinkedBlockingQueue<String> log = new LinkedBlockingQueue<>();
 
     Node(String id, Path base, int clusterPort, String labels) {
       this.id = id;
@@ -71,77 +65,40 @@ class ClusterIT {
     }
 
     void start() throws Exception {
-      Path jar = Path.of("target/alphora-sandbox.jar");
-      assertThat(jar).as("run 'mvn package' first: the jar is built before integration tests").exists();
-      ProcessBuilder pb = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-Xmx384m", "-jar",
-          jar.toString(), "--cluster").redirectErrorStream(true);
-      pb.environment().put("SANDBOX_BASE_PATH", base.toString());
-      pb.environment().put("SANDBOX_HTTP_PORT", "0");
-      pb.environment().put("SANDBOX_NODE_ID", id);
-      pb.environment().put("SANDBOX_SHUTDOWN_TIMEOUT", "2");
-      pb.environment().put("SANDBOX_PIP_INDEX_URL", "");
-      pb.environment().put("SANDBOX_MAX_SANDBOXES", String.valueOf(MAX_SANDBOXES));
-      pb.environment().put("SANDBOX_CLUSTER_PORT", String.valueOf(clusterPort));
-      pb.environment().put("SANDBOX_CLUSTER_MEMBERS", members);
-      pb.environment().put("SANDBOX_CLUSTER_NAME", clusterName); // never joins another build's cluster
-      pb.environment().put("SANDBOX_CLUSTER_JOIN_WAIT", "0");
-      pb.environment().put("SANDBOX_CLUSTER_FAILURE_SECONDS", String.valueOf(FAILURE_SECONDS));
-      pb.environment().put("SANDBOX_NODE_LABELS", labels);
-      pb.environment().put("SANDBOX_CLUSTER_TLS", "true");
-      pb.environment().put("SANDBOX_CLUSTER_TLS_CERT_FILE", certs.certPem.toString());
-      pb.environment().put("SANDBOX_CLUSTER_TLS_KEY_FILE", certs.keyPem.toString());
-      pb.environment().put("SANDBOX_CLUSTER_TLS_CA_FILE", certs.caPem.toString());
-      process = pb.start();
-      Process p = process;
-      Path logFile = Path.of("target", "cluster-it-" + id + ".log"); // kept for reading after a failure
-      Thread reader = new Thread(() -> {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-            java.io.Writer w = Files.newBufferedWriter(logFile, StandardCharsets.UTF_8)) {
-          String line;
-          while ((line = r.readLine()) != null) {
-            log.add(line);
-            w.write(line + "\n");
-            w.flush();
-          }
-        } catch (Exception ignored) {
-          // process gone
-        }
-      });
-      reader.setDaemon(true);
-      reader.start();
+      jar = ServiceJar.named(id, base).jvm("-Xmx384m").arg("--cluster")
+          .env("SANDBOX_NODE_ID", id)
+          .env("SANDBOX_SHUTDOWN_TIMEOUT", "2")
+          .env("SANDBOX_PIP_INDEX_URL", "")
+          .env("SANDBOX_MAX_SANDBOXES", String.valueOf(MAX_SANDBOXES))
+          .env("SANDBOX_CLUSTER_PORT", String.valueOf(clusterPort))
+          .env("SANDBOX_CLUSTER_MEMBERS", members)
+          .env("SANDBOX_CLUSTER_NAME", clusterName) // never joins another build's cluster
+          .env("SANDBOX_CLUSTER_JOIN_WAIT", "0")
+          .env("SANDBOX_CLUSTER_FAILURE_SECONDS", String.valueOf(FAILURE_SECONDS))
+          .env("SANDBOX_NODE_LABELS", labels)
+          .env("SANDBOX_CLUSTER_TLS", "true")
+          .env("SANDBOX_CLUSTER_TLS_CERT_FILE", certs.certPem.toString())
+          .env("SANDBOX_CLUSTER_TLS_KEY_FILE", certs.keyPem.toString())
+          .env("SANDBOX_CLUSTER_TLS_CA_FILE", certs.caPem.toString())
+          .logTo(Path.of("target", "cluster-it-" + id + ".log")) // kept for reading after a failure
+          .start();
+      process = jar.process();
     }
 
     void awaitListening() throws Exception {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-      while (System.nanoTime() < deadline) {
-        String line = log.poll(1, TimeUnit.SECONDS);
-        if (line != null) {
-          Matcher m = LISTENING.matcher(line);
-          if (m.find()) {
-            port = Integer.parseInt(m.group(1));
-            return;
-          }
-        }
-        assertThat(process.isAlive()).as(id + " exited during start-up").isTrue();
-      }
-      throw new AssertionError(id + " did not log 'listening on' within 120 s");
+      port = jar.awaitListening(Duration.ofSeconds(120)).port();
     }
 
     HttpResponse<String> call(String method, String path, JsonObject body) throws Exception {
-      return call(method, path, body, Duration.ofSeconds(120));
+      return jar.call(method, path, body);
     }
 
     HttpResponse<String> call(String method, String path, JsonObject body, Duration timeout) throws Exception {
-      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-          .timeout(timeout).method(method,
-              body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body.encode()));
-      return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      return jar.call(method, path, body, timeout);
     }
 
     JsonObject json(String method, String path, JsonObject body, int expected) throws Exception {
-      HttpResponse<String> r = call(method, path, body);
-      assertThat(r.statusCode()).as(id + ": " + method + " " + path + ": " + r.body()).isEqualTo(expected);
-      return r.body().isEmpty() ? new JsonObject() : new JsonObject(r.body());
+      return jar.json(method, path, body, expected);
     }
   }
 
@@ -198,13 +155,7 @@ class ClusterIT {
       if (n.process != null && !n.process.waitFor(30, TimeUnit.SECONDS)) {
         n.process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
       }
-      // a node killed with -9 leaves its volumes mounted
-      for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
-        String point = line.split(" ")[4];
-        if (point.startsWith(n.base.toString() + "/")) {
-          new ProcessBuilder("umount", "-l", point).inheritIO().start().waitFor();
-        }
-      }
+      ServiceJar.unmountUnder(n.base); // a node killed with -9 leaves its volumes mounted
       Workspace.deleteTree(n.base);
     }
     if (certs != null) {

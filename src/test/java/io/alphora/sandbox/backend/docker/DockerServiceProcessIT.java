@@ -3,21 +3,12 @@ package io.alphora.sandbox.backend.docker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.dockerjava.api.model.Container;
+import io.alphora.sandbox.ServiceJar;
 import io.alphora.sandbox.workspace.Workspace;
 import io.vertx.core.json.JsonObject;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -26,11 +17,9 @@ import org.junit.jupiter.api.Test;
  * (their containers exit, none keeps running), and the next instance adopts the sandbox's container.
  */
 class DockerServiceProcessIT {
-  private static final Pattern LISTENING = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)");
-  private final HttpClient http = HttpClient.newHttpClient();
   private final Path base = createBase();
+  private ServiceJar service;
   private Process process;
-  private int port;
 
   private static Path createBase() {
     try {
@@ -46,6 +35,7 @@ class DockerServiceProcessIT {
       process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
     DockerTestSupport.removeAll(base);
+    ServiceJar.unmountUnder(base);
     Workspace.deleteTree(base);
   }
 
@@ -53,46 +43,13 @@ class DockerServiceProcessIT {
 
   private void startService(String poolSize) throws Exception {
     DockerTestSupport.docker();
-    Path jar = Path.of("target/alphora-sandbox.jar");
-    assertThat(jar).as("run 'mvn package' first: the jar is built before integration tests").exists();
-    ProcessBuilder pb = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-jar", jar.toString())
-        .redirectErrorStream(true);
-    pb.environment().put("SANDBOX_BASE_PATH", base.toString());
-    pb.environment().put("SANDBOX_HTTP_PORT", "0");
-    pb.environment().put("SANDBOX_BACKEND", "docker");
-    pb.environment().put("SANDBOX_DOCKER_IMAGE", DockerTestSupport.IMAGE);
-    pb.environment().put("SANDBOX_DOCKER_POOL_SIZE", poolSize);
-    process = pb.start();
-    BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-    String line;
-    while ((line = r.readLine()) != null) {
-      Matcher m = LISTENING.matcher(line);
-      if (m.find()) {
-        port = Integer.parseInt(m.group(1));
-        Thread drain = new Thread(() -> {
-          try {
-            while (r.readLine() != null) {
-              // keep the pipe drained
-            }
-          } catch (Exception ignored) {
-            // process gone
-          }
-        });
-        drain.setDaemon(true);
-        drain.start();
-        return;
-      }
-    }
-    throw new AssertionError("service exited during start-up");
+    service = ServiceJar.on(base).env("SANDBOX_BACKEND", "docker").env("SANDBOX_DOCKER_IMAGE", DockerTestSupport.IMAGE)
+        .env("SANDBOX_DOCKER_POOL_SIZE", poolSize).startAndAwait();
+    process = service.process();
   }
 
   private JsonObject call(String method, String path, String body, int expected) throws Exception {
-    HttpResponse<String> res = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-        .timeout(Duration.ofSeconds(120)).header("Content-Type", "application/json")
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-        .build(), HttpResponse.BodyHandlers.ofString());
-    assertThat(res.statusCode()).as(method + " " + path + ": " + res.body()).isEqualTo(expected);
-    return res.body().isEmpty() ? new JsonObject() : new JsonObject(res.body());
+    return service.json(method, path, body == null ? null : new JsonObject(body), expected);
   }
 
   @Test
