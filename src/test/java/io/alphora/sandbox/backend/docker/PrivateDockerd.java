@@ -16,21 +16,23 @@ import java.util.concurrent.TimeUnit;
 /**
  * A Docker daemon of a test's own, for what must not happen to the daemon every test shares (CI
  * starts one): stopping and restarting it, or reaching it over tcp. It has its own data root, exec
- * root (and so its own containerd, which dockerd starts there), pid file, unix socket and a tcp
- * socket on loopback, and touches no host network ({@code --bridge=none}, no iptables): its
- * containers can only run with {@code network_mode none}. {@link #close} stops it and its
+ * root (and so its own containerd, which dockerd starts there), pid file, unix socket, a tcp socket
+ * on loopback and a default bridge of its own, and no iptables rules. Never {@code --bridge=none}:
+ * a dockerd started so deletes the host's {@code docker0}, and with it the shared daemon's network. {@link #close} stops it and its
  * containerd, unmounts whatever they left and deletes the directory, also after a failed test.
  * Needs root and the {@code dockerd} binary; without it the test fails saying how to get it.
  */
 public final class PrivateDockerd implements AutoCloseable {
   private final Path dir;
   private final int tcpPort;
+  private final String bridge;
   private Process process;
   private DockerClient client;
 
   private PrivateDockerd(Path dir, int tcpPort) {
     this.dir = dir;
     this.tcpPort = tcpPort;
+    this.bridge = "alphora-t" + tcpPort;
   }
 
   /** Starts a daemon and loads the runtime image into it from the shared daemon (a few seconds). */
@@ -43,6 +45,7 @@ public final class PrivateDockerd implements AutoCloseable {
     // unix socket paths are limited to 108 bytes: keep the directory short
     PrivateDockerd d = new PrivateDockerd(Files.createTempDirectory(Path.of("/tmp"), "adk"), freePort());
     try {
+      d.addBridge();
       d.start();
       try (InputStream image = shared.saveImageCmd(DockerTestSupport.IMAGE).exec()) {
         d.client().loadImageCmd(image).exec();
@@ -88,10 +91,28 @@ public final class PrivateDockerd implements AutoCloseable {
     return new DockerConfig(c.image(), host, c.networkMode(), c.user(), c.workingDir(), c.cpuPeriod(), c.pidsLimit(),
         c.readOnlyRoot(), c.capDrop(), c.capAdd(), c.securityOpt(), c.environment(), c.volumes(), c.tlsVerify(),
         c.tlsCaCert(), c.tlsClientCert(), c.tlsClientKey(), c.poolSize(), c.poolMaxAgeSeconds(), c.orphans(),
-        c.logMaxSize(), c.runnerChannel());
+        c.logMaxSize(), c.runnerChannel(), c.workspace());
   }
 
   public synchronized boolean running() { return process != null && process.isAlive(); }
+
+  private void addBridge() throws IOException, InterruptedException {
+    String net = "10.213." + (tcpPort % 250) + ".1/24";
+    ip("link", "add", "name", bridge, "type", "bridge");
+    ip("addr", "add", net, "dev", bridge);
+    ip("link", "set", bridge, "up");
+  }
+
+  private static void ip(String... args) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>(List.of("ip"));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException(String.join(" ", cmd) + " failed (the private dockerd needs root and "
+          + "iproute2): " + out.strip());
+    }
+  }
 
   /** Starts the daemon (again, after {@link #stop}) over the same data, and waits until it answers. */
   public synchronized void start() throws Exception {
@@ -100,7 +121,8 @@ public final class PrivateDockerd implements AutoCloseable {
     }
     List<String> cmd = List.of("dockerd", "--data-root", dir.resolve("data").toString(),
         "--exec-root", dir.resolve("exec").toString(), "--pidfile", dir.resolve("docker.pid").toString(),
-        "-H", unixHost(), "-H", tcpHost(), "--bridge=none", "--iptables=false", "--ip6tables=false",
+        "-H", unixHost(), "-H", tcpHost(), "--bridge=" + bridge, "--iptables=false", "--ip6tables=false",
+        "--ip-forward=false", "--ip-masq=false",
         "--containerd-namespace", "alphora-test", "--containerd-plugins-namespace", "alphora-test-plugins");
     process = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("dockerd.log").toFile())).start();
@@ -153,6 +175,11 @@ public final class PrivateDockerd implements AutoCloseable {
       killContainerd();
       unmountUnder(dir);
       Workspace.deleteTree(dir);
+      try {
+        ip("link", "del", bridge);
+      } catch (IllegalStateException notThere) {
+        // never made
+      }
     }
   }
 
