@@ -125,7 +125,7 @@ public final class BackendVerticle extends VerticleBase {
         return new JsonObject().put("healthy", node.backend.isRunning(id));
       }
       case Actions.DISK_USAGE -> {
-        Usage u = node.workspace(id).usage();
+        Usage u = node.files(id).usage();
         return new JsonObject().put("bytes", u.bytes()).put("files", u.files());
       }
       case Actions.EXEC -> {
@@ -192,7 +192,7 @@ public final class BackendVerticle extends VerticleBase {
     List<String> reqs = new ArrayList<>();
     if (b.getValue("requirements_file") != null) {
       String rel = FileActions.required(b, "requirements_file");
-      reqs.addAll(Packages.requirementsFile(rel, node.workspace(id).readText(rel, 1024 * 1024)));
+      reqs.addAll(Packages.requirementsFile(rel, node.files(id).readText(rel, 1024 * 1024)));
     } else if (b.getValue("package") != null) {
       reqs.add(Packages.requirement(FileActions.required(b, "package"), b.getString("version")));
     } else {
@@ -264,7 +264,7 @@ public final class BackendVerticle extends VerticleBase {
     }
     double cpuPercent = prev == null || now <= prev[0] ? 0 : Math.max(0, (s.cpuSeconds() - prev[1]) / (now - prev[0]) * 100);
     cpuSamples.put(id, new double[] {now, s.cpuSeconds()});
-    Usage disk = node.workspace(id).usage();
+    Usage disk = node.files(id).usage();
     ResourceLimits l = spec.limits();
     double memMb = s.rssBytes() / 1048576.0;
     double diskMb = disk.bytes() / 1048576.0;

@@ -8,7 +8,7 @@ import java.util.Map;
 /**
  * The SPI a backend implements: it owns the processes (or container) of its sandboxes. Files,
  * packages and env vars are handled above it, on the host-side workspace, identically for every
- * backend. Blocking methods are called on worker threads only.
+ * backend (unless the backend keeps a sandbox's files elsewhere: {@link #files}). Blocking methods are called on worker threads only.
  */
 public interface SandboxBackend extends AutoCloseable {
   BackendType type();
@@ -32,6 +32,15 @@ public interface SandboxBackend extends AutoCloseable {
    */
   default void prepareWorkspace(SandboxSpec spec, WorkspaceVolumes volumes) throws java.io.IOException {
     volumes.prepare(spec);
+  }
+
+  /**
+   * Where the file API finds the sandbox's files: by default {@code host}, its workspace directory
+   * on this host. A backend whose sandboxes keep their files elsewhere (a Docker volume on a remote
+   * daemon) returns its own view, with the same path rules and errors. Called once per sandbox.
+   */
+  default io.alphora.sandbox.workspace.WorkspaceFiles files(SandboxSpec spec, io.alphora.sandbox.workspace.Workspace host) {
+    return host;
   }
 
   /** Starts the sandbox's runner; returns once it answers. Blocking. */
