@@ -158,7 +158,7 @@ final class VolumeFiles implements WorkspaceFiles {
 
   /**
    * Downloads go in pieces: the first ({@code offset} 0) fetches the file once into the sandbox's
-   * directory on this host, the others read that copy, and the last (a short piece) deletes it.
+   * directory on this host, the others read that copy, and the one that reaches its end deletes it.
    */
   @Override
   public byte[] readRange(String raw, long offset, int length) throws IOException {
@@ -173,7 +173,7 @@ final class VolumeFiles implements WorkspaceFiles {
       while (buf.hasRemaining() && ch.read(buf) > 0) {
         // until the piece is full or the file ends
       }
-      if (buf.position() < length && downloads.remove(rel, copy)) {
+      if (ch.position() >= ch.size() && downloads.remove(rel, copy)) {   // the last piece
         Files.deleteIfExists(copy);
       }
       return java.util.Arrays.copyOf(buf.array(), buf.position());

@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.model.Container;
+import io.alphora.sandbox.CreateOptions;
+import io.alphora.sandbox.ExecutionResult;
+import io.alphora.sandbox.Sandbox;
 import io.alphora.sandbox.SandboxManager;
+import io.alphora.sandbox.SecurityPolicy;
 import io.alphora.sandbox.TestSupport;
 import io.alphora.sandbox.backend.SandboxBackendContract;
 import io.vertx.core.Vertx;
@@ -55,10 +59,28 @@ class DockerVolumeContractIT extends SandboxBackendContract {
     assertThat(dockerd.client().listVolumesCmd().exec().getVolumes()).as("volumes left").isNullOrEmpty();
   }
 
+  /**
+   * With volume workspaces the service never reads the host's cgroup files (the daemon may be
+   * elsewhere): the runner reads its container's counters and names the limit.
+   */
+  @Test
+  void limitsAreNamedFromInsideTheContainer() {
+    Sandbox small = await(manager.create(CreateOptions.defaults().withResourceLimits(DockerHardeningIT.SMALL)
+        .withSecurityPolicy(SecurityPolicy.permissive())));
+    ExecutionResult oom = await(small.executeCode(
+        "print('allocating', flush=True)\nchunks = []\nwhile True:\n    chunks.append(b'x' * (16 << 20))"));
+    assertThat(oom.errorType()).as(oom.stderr()).isEqualTo("MemoryLimitExceeded");
+    ExecutionResult pids = await(small.executeCode(
+        "import threading, time\nts = []\nfor i in range(1000):\n"
+            + "    t = threading.Thread(target=time.sleep, args=(5,)); t.start(); ts.append(t)"));
+    assertThat(pids.errorType()).as(pids.stderr()).isEqualTo("ProcessLimitExceeded");
+    assertThat(await(small.executeCode("print('ok')")).stdout()).isEqualTo("ok\n");
+  }
+
   @Test
   void theContainerSeesNoHostPathAndItsWorkspaceIsALabelledVolume() {
     List<Container> cs = dockerd.client().listContainersCmd().withShowAll(true).exec();
-    assertThat(cs).hasSize(1);
+    assertThat(cs).as("the sandbox's container (no warm pool with volumes)").hasSize(1);
     InspectContainerResponse c = dockerd.client().inspectContainerCmd(cs.get(0).getId()).exec();
     assertThat(c.getHostConfig().getBinds()).as("no bind mount at all").isNullOrEmpty();
     assertThat(c.getMounts()).allSatisfy(m -> assertThat(m.getSource() == null ? "" : m.getSource().toString())
