@@ -124,6 +124,11 @@ public final class BackendVerticle extends VerticleBase {
       case Actions.BACKEND_HEALTH -> {
         return new JsonObject().put("healthy", node.backend.isRunning(id));
       }
+      case Actions.WORKSPACE_EXPORT -> {
+        SandboxSpec spec = node.spec(id);
+        java.nio.file.Path dir = node.backend.exportWorkspace(spec);
+        return new JsonObject().put("dir", dir.toString()).put("copy", !dir.equals(spec.workspace()));
+      }
       case Actions.DISK_USAGE -> {
         Usage u = node.files(id).usage();
         return new JsonObject().put("bytes", u.bytes()).put("files", u.files());

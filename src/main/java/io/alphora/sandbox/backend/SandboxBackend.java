@@ -43,6 +43,13 @@ public interface SandboxBackend extends AutoCloseable {
     return host;
   }
 
+  /**
+   * A host directory holding the sandbox's files for a snapshot: by default its workspace itself.
+   * A backend that keeps them elsewhere copies them into a new directory (the caller deletes it).
+   * Blocking.
+   */
+  default java.nio.file.Path exportWorkspace(SandboxSpec spec) throws java.io.IOException { return spec.workspace(); }
+
   /** Starts the sandbox's runner; returns once it answers. Blocking. */
   void start(SandboxSpec spec) throws Exception;
 

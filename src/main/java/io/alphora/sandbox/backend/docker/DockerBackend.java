@@ -341,8 +341,41 @@ public final class DockerBackend implements SandboxBackend {
   }
 
   private String create(SandboxSpec spec, Shape shape, String name) throws IOException {
-    return onVolumes ? containers.createOnVolumes(docker, shape, name, spec.sandboxId(), new String(RunnerScript.content(), java.nio.charset.StandardCharsets.UTF_8))
-        : containers.create(docker, shape, name, spec.workspace(), spec.siteDir(), script(), ctlDir(spec));
+    if (!onVolumes) {
+      return containers.create(docker, shape, name, spec.workspace(), spec.siteDir(), script(), ctlDir(spec));
+    }
+    String cid = containers.createOnVolumes(docker, shape, name, spec.sandboxId(),
+        new String(RunnerScript.content(), java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      // a snapshot restored at create lands in the host directory: it moves into the volume now
+      if (VolumeTransfer.importAndEmpty(docker, cid, containers.workspaceMount(), spec.workspace(), containers.numericUser())) {
+        LOG.info("sandbox {}: restored files moved into its workspace volume", spec.sandboxId());
+      }
+    } catch (IOException | RuntimeException e) {
+      ops.remove(cid);
+      throw e;
+    }
+    return cid;
+  }
+
+  @Override
+  public Path exportWorkspace(SandboxSpec spec) throws IOException {
+    if (!onVolumes) {
+      return spec.workspace();
+    }
+    String cid = ContainerFile.id(spec);
+    if (cid == null) {   // never started: its files are still those in the host directory
+      return spec.workspace();
+    }
+    Path dir = spec.dir().resolve("export-" + java.util.UUID.randomUUID().toString().substring(0, 8));
+    try {
+      return VolumeTransfer.export(docker, cid, containers.workspaceMount(), dir);
+    } catch (RuntimeException e) {
+      if (!available()) {
+        throw DockerClients.unavailable(cfg, e);
+      }
+      throw dockerError("read the workspace volume of", spec.sandboxId(), e);
+    }
   }
 
   private void adopt(SandboxSpec spec, String cid, RunnerChannel ch) throws IOException {

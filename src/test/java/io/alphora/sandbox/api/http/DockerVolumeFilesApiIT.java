@@ -147,6 +147,22 @@ class DockerVolumeFilesApiIT extends RestTestBase {
   }
 
   @Test
+  void snapshotsReadTheVolumeAndRestoreIntoANewOne() {
+    String id = create(new JsonObject());
+    String s = "/v1/sandboxes/" + id;
+    call("PUT", s + "/files/keep/a.txt", "kept");
+    run(id, "open('by_code.txt', 'w').write('code')");
+    Res snap = post(s + "/snapshots", new JsonObject().put("key", "snaps/volume.tar.gz"));
+    assertThat(snap.status()).as(snap.body()).isEqualTo(201);
+    assertThat(snap.json().getLong("files")).as(snap.body()).isEqualTo(2);
+    String copy = create(new JsonObject().put("from_snapshot", "snaps/volume.tar.gz"));
+    assertThat(get("/v1/sandboxes/" + copy + "/files/keep/a.txt").body()).isEqualTo("kept");
+    assertThat(run(copy, "print(open('by_code.txt').read(), open('keep/a.txt').read())")).isEqualTo("code kept\n");
+    assertThat(delete(s).status()).isEqualTo(204);
+    assertThat(delete("/v1/sandboxes/" + copy).status()).isEqualTo(204);
+  }
+
+  @Test
   void theFileSizeLimitHolds() {
     String id = create(new JsonObject().put("resource_limits", new JsonObject().put("max_file_size", 1000)));
     String s = "/v1/sandboxes/" + id;
