@@ -197,6 +197,10 @@ def op_delete(rel):
         os.close(fd)
 
 
+def op_delete_all(*rels):
+    return sum(1 for rel in rels if op_delete(rel))
+
+
 def destination(src_name, dst):
     """(parent fd, name, rel) where src lands: into dst when dst is an existing directory (cp/mv)."""
     fd, name, st = parent_and_stat(dst, create=True)
@@ -322,7 +326,7 @@ def op_usage():
 
 OPS = {
     "stat": op_stat, "exists": op_exists, "readable": op_readable, "writable": op_writable, "list": op_list,
-    "delete": op_delete, "copy": lambda s, d: transfer(s, d, False), "move": lambda s, d: transfer(s, d, True),
+    "delete": op_delete, "delete_all": op_delete_all, "copy": lambda s, d: transfer(s, d, False), "move": lambda s, d: transfer(s, d, True),
     "usage": op_usage,
 }
 

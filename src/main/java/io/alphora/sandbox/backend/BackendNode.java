@@ -104,6 +104,18 @@ public final class BackendNode {
     return workspaces.computeIfAbsent(sandboxId, id -> new Workspace(spec.workspace()));
   }
 
+  /** The sandbox's pip site directory, wherever the backend keeps it. */
+  public io.alphora.sandbox.workspace.WorkspaceFiles siteFiles(String sandboxId) {
+    return backend.siteFiles(spec(sandboxId));
+  }
+
+  /** Where the packages of a sandbox are, as {@code PackageInfo.location} reports it. */
+  public String siteLocation(String sandboxId) {
+    SandboxSpec spec = spec(sandboxId);
+    return backend.type() == io.alphora.sandbox.BackendType.DOCKER ? backend.inSandboxPath(spec, spec.siteDir())
+        : spec.siteDir().toString();
+  }
+
   /** The sandbox's files as the file API sees them: its host workspace, or the backend's own view. */
   public io.alphora.sandbox.workspace.WorkspaceFiles files(String sandboxId) {
     SandboxSpec spec = spec(sandboxId);

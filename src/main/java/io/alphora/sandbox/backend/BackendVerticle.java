@@ -162,12 +162,12 @@ public final class BackendVerticle extends VerticleBase {
       }
       case Actions.LIST_PACKAGES -> {
         JsonArray out = new JsonArray();
-        Packages.list(node.spec(id).siteDir()).forEach(p -> out.add(Json.toJson(p)));
+        Packages.list(node.siteFiles(id), node.siteLocation(id)).forEach(p -> out.add(Json.toJson(p)));
         return new JsonObject().put("packages", out);
       }
       case Actions.GET_PACKAGE -> {
         String name = FileActions.required(b, "name");
-        return Json.toJson(Packages.find(node.spec(id).siteDir(), name).orElseThrow(() -> Packages.notFound(name)));
+        return Json.toJson(Packages.find(node.siteFiles(id), node.siteLocation(id), name).orElseThrow(() -> Packages.notFound(name)));
       }
       case Actions.INSTALL_PACKAGES -> {
         return install(id, b);
@@ -230,7 +230,7 @@ public final class BackendVerticle extends VerticleBase {
     return node.execArgv(id, argv, env, pip.timeoutSeconds()).future().compose(r -> {
       if (r.success()) {
         return vertx.executeBlocking(() -> {
-          Packages.dropStaleMetadata(spec.siteDir());
+          Packages.dropStaleMetadata(node.siteFiles(id));
           return Json.toJson(r);
         });
       }
@@ -248,7 +248,7 @@ public final class BackendVerticle extends VerticleBase {
 
   private JsonObject uninstall(String id, String name) {
     long t0 = System.nanoTime();
-    var removed = Packages.uninstall(node.spec(id).siteDir(), name);
+    var removed = Packages.uninstall(node.siteFiles(id), node.siteLocation(id), name);
     String out = "Successfully uninstalled " + removed.name() + "-" + removed.version() + "\n";
     return Json.toJson(new ExecutionResult(null, true, io.alphora.sandbox.ExecutionStatus.SUCCESS, out, "", 0,
         (System.nanoTime() - t0) / 1e9, null, null, false, null, null));

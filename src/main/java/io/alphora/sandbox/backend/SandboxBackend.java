@@ -43,6 +43,11 @@ public interface SandboxBackend extends AutoCloseable {
     return host;
   }
 
+  /** The sandbox's pip site directory, for listing and uninstalling packages: by default on this host. */
+  default io.alphora.sandbox.workspace.WorkspaceFiles siteFiles(SandboxSpec spec) {
+    return new io.alphora.sandbox.workspace.Workspace(spec.siteDir());
+  }
+
   /**
    * A host directory holding the sandbox's files for a snapshot: by default its workspace itself.
    * A backend that keeps them elsewhere copies them into a new directory (the caller deletes it).

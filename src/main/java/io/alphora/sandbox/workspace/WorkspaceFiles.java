@@ -39,6 +39,11 @@ public interface WorkspaceFiles {
   /** Deletes a file, a link or a directory tree; false when it did not exist. */
   boolean delete(String rel);
 
+  /** Deletes each of {@code rels} as {@link #delete} does (a missing one is no error). */
+  default void deleteAll(List<String> rels) {
+    rels.forEach(this::delete);
+  }
+
   /** {@code cp} with the rules of {@link Workspace#copy}. */
   FileInfo copy(String src, String dst);
 

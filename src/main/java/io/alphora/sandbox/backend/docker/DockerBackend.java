@@ -435,10 +435,22 @@ public final class DockerBackend implements SandboxBackend {
     if (!onVolumes) {
       return host;
     }
-    return new VolumeFiles(docker, fileHelper, spec, containers.workspaceMount(),
-        containers.volumeName(spec.sandboxId(), Containers.VOLUME_WORKSPACE),
-        spec.image() == null ? cfg.image() : spec.image(), containers.numericUser(),
-        () -> isRunning(spec.sandboxId()), () -> DockerClients.unavailable(cfg, null));
+    String ws = containers.workspaceMount();
+    return volumeFiles(spec, new FileHelper.Place(containers.volumeName(spec.sandboxId(), Containers.VOLUME_WORKSPACE), ws, ws));
+  }
+
+  @Override
+  public io.alphora.sandbox.workspace.WorkspaceFiles siteFiles(SandboxSpec spec) {
+    if (!onVolumes) {
+      return SandboxBackend.super.siteFiles(spec);
+    }
+    return volumeFiles(spec, new FileHelper.Place(containers.volumeName(spec.sandboxId(), Containers.VOLUME_SITE),
+        Containers.SITE, Containers.SITE_ON_VOLUME));
+  }
+
+  private VolumeFiles volumeFiles(SandboxSpec spec, FileHelper.Place place) {
+    return new VolumeFiles(docker, fileHelper, spec, place, spec.image() == null ? cfg.image() : spec.image(),
+        containers.numericUser(), () -> isRunning(spec.sandboxId()), () -> DockerClients.unavailable(cfg, null));
   }
 
   @Override
@@ -509,6 +521,11 @@ public final class DockerBackend implements SandboxBackend {
     }
     if (wheels != null && h.startsWith(wheels) && !onVolumes) {
       return join(Containers.WHEELS, wheels.relativize(h));
+    }
+    if (onVolumes && wheels != null && h.startsWith(wheels)) {
+      throw new SandboxException(ErrorCode.PACKAGE_INSTALL_FAILED, "pip.find_links (" + wheels + ") is a directory of "
+          + "this host, which containers on workspace volumes do not see: let the sandbox reach a package index "
+          + "(network) or use docker.workspace: bind with a local daemon", Map.of("find_links", wheels.toString()));
     }
     throw new IllegalArgumentException(hostPath + " is not visible inside the container");
   }

@@ -58,8 +58,8 @@ final class FileHelper {
    *
    * @param running whether the container runs (else, or if it stopped meanwhile, a one-off container)
    */
-  Object call(String cid, boolean running, String volume, String image, String op, String... args) {
-    List<String> cmd = new ArrayList<>(List.of("python3", "-I", "-c", SOURCE, cfg.workingDir(), op));
+  Object call(String cid, boolean running, Place place, String image, String op, String... args) {
+    List<String> cmd = new ArrayList<>(List.of("python3", "-I", "-c", SOURCE, place.root(), op));
     cmd.addAll(List.of(args));
     String[] out = null;
     if (running) {
@@ -70,7 +70,7 @@ final class FileHelper {
       }
     }
     if (out == null) {
-      out = oneOff(volume, image, cmd);
+      out = oneOff(place, image, cmd);
     }
     return answer(op, args.length > 0 ? args[0] : "", out);
   }
@@ -87,9 +87,9 @@ final class FileHelper {
     return c.result();
   }
 
-  private String[] oneOff(String volume, String image, List<String> cmd) {
+  private String[] oneOff(Place place, String image, List<String> cmd) {
     HostConfig host = HostConfig.newHostConfig()
-        .withMounts(List.of(new Mount().withType(MountType.VOLUME).withSource(volume).withTarget(cfg.workingDir())))
+        .withMounts(List.of(new Mount().withType(MountType.VOLUME).withSource(place.volume()).withTarget(place.mountPoint())))
         .withNetworkMode("none").withReadonlyRootfs(true).withCapDrop(Capability.ALL)
         .withSecurityOpts(cfg.securityOpt()).withPrivileged(false)
         .withMemory(256L << 20).withMemorySwap(256L << 20).withPidsLimit(32L);
@@ -109,6 +109,12 @@ final class FileHelper {
       docker.removeContainerCmd(id).withForce(true).exec();
     }
   }
+
+  /**
+   * Where the files are: volume {@code volume}, mounted at {@code mountPoint} in the sandbox's
+   * container, the tree starting at {@code root} (the mount point or a directory below it).
+   */
+  record Place(String volume, String mountPoint, String root) {}
 
   private static Object answer(String op, String path, String[] out) {
     JsonObject o;

@@ -43,8 +43,8 @@ final class VolumeFiles implements WorkspaceFiles {
   private final DockerClient docker;
   private final FileHelper helper;
   private final SandboxSpec spec;
+  private final FileHelper.Place place;
   private final String root;
-  private final String volume;
   private final String image;
   private final int[] owner;
   private final BooleanSupplier running;
@@ -52,13 +52,13 @@ final class VolumeFiles implements WorkspaceFiles {
   private final Map<String, Path> downloads = new ConcurrentHashMap<>();
   private volatile Usage lastUsage = new Usage(0, 0, 0);
 
-  VolumeFiles(DockerClient docker, FileHelper helper, SandboxSpec spec, String root, String volume, String image,
+  VolumeFiles(DockerClient docker, FileHelper helper, SandboxSpec spec, FileHelper.Place place, String image,
       int[] owner, BooleanSupplier running, Supplier<RuntimeException> unavailable) {
     this.docker = docker;
     this.helper = helper;
     this.spec = spec;
-    this.root = root;
-    this.volume = volume;
+    this.place = place;
+    this.root = place.root();
     this.image = image;
     this.owner = owner;
     this.running = running;
@@ -91,7 +91,7 @@ final class VolumeFiles implements WorkspaceFiles {
 
   private Object help(String op, String... args) {
     String cid = container();
-    return docker(() -> helper.call(cid, running.getAsBoolean(), volume, image, op, args));
+    return docker(() -> helper.call(cid, running.getAsBoolean(), place, image, op, args));
   }
 
   private static FileInfo info(JsonObject e) {
@@ -253,6 +253,14 @@ final class VolumeFiles implements WorkspaceFiles {
 
   @Override
   public boolean delete(String rel) { return (Boolean) help("delete", Workspace.normalize(rel)); }
+
+  /** One helper call for all (an uninstall removes hundreds of files). */
+  @Override
+  public void deleteAll(List<String> rels) {
+    if (!rels.isEmpty()) {
+      help("delete_all", rels.stream().map(Workspace::normalize).toArray(String[]::new));
+    }
+  }
 
   @Override
   public FileInfo copy(String src, String dst) {

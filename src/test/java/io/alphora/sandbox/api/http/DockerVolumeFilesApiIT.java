@@ -162,6 +162,40 @@ class DockerVolumeFilesApiIT extends RestTestBase {
     assertThat(delete("/v1/sandboxes/" + copy).status()).isEqualTo(204);
   }
 
+  /**
+   * Packages live in the sandbox's site volume: listed and uninstalled through it, running or
+   * stopped. (The package is put there by the sandbox's code, as pip would: no index is needed.)
+   */
+  @Test
+  void packagesAreReadAndRemovedInTheSiteVolume() {
+    String id = create(new JsonObject());
+    String s = "/v1/sandboxes/" + id;
+    run(id, String.join("\n",
+        "import os, sys",
+        "site = [p for p in sys.path if p.startswith('/opt/site-packages')][0]",
+        "os.makedirs(site + '/tinypkg'); os.makedirs(site + '/tinypkg-1.0.dist-info')",
+        "open(site + '/tinypkg/__init__.py', 'w').write('X = 42')",
+        "open(site + '/tinypkg-1.0.dist-info/METADATA', 'w').write('Metadata-Version: 2.1\\nName: tinypkg\\n"
+            + "Version: 1.0\\nSummary: tiny\\n\\nlong text')",
+        "open(site + '/tinypkg-1.0.dist-info/RECORD', 'w').write('tinypkg/__init__.py,,\\n"
+            + "tinypkg-1.0.dist-info/METADATA,,\\ntinypkg-1.0.dist-info/RECORD,,\\n')",
+        "print(site)"));
+    assertThat(run(id, "import tinypkg; print(tinypkg.X)")).isEqualTo("42\n");
+    JsonArray pk = get(s + "/packages").json().getJsonArray("packages");
+    assertThat(pk.size()).as(pk.encode()).isEqualTo(1);
+    assertThat(pk.getJsonObject(0).getString("name")).isEqualTo("tinypkg");
+    assertThat(pk.getJsonObject(0).getString("location")).isEqualTo("/opt/site-packages/lib");
+    assertThat(post(s + "/stop", null).status()).isEqualTo(200);
+    assertThat(get(s + "/packages/tinypkg").json().getString("version")).as("stopped: read in a one-off container")
+        .isEqualTo("1.0");
+    assertThat(post(s + "/start", null).status()).isEqualTo(200);
+    Res gone = delete(s + "/packages/tinypkg");
+    assertThat(gone.status()).as(gone.body()).isEqualTo(200);
+    expectError(get(s + "/packages/tinypkg"), 404, "package_not_found");
+    assertThat(run(id, "import os; print(os.listdir('/opt/site-packages/lib'))")).isEqualTo("[]\n");
+    assertThat(delete(s).status()).isEqualTo(204);
+  }
+
   @Test
   void theFileSizeLimitHolds() {
     String id = create(new JsonObject().put("resource_limits", new JsonObject().put("max_file_size", 1000)));
