@@ -112,6 +112,7 @@ public final class BackendVerticle extends VerticleBase {
       }
       case Actions.BACKEND_WIPE -> {
         SandboxSpec spec = node.spec(id);
+        node.backend.wipe(spec);
         node.volumes.wipe(spec);
         Workspace.deleteTree(spec.siteDir());
         java.nio.file.Files.createDirectories(spec.siteDir());

@@ -49,6 +49,12 @@ public interface SandboxBackend extends AutoCloseable {
   }
 
   /**
+   * The sandbox's files are being wiped ({@code reset}; it is stopped): a backend that keeps files
+   * of its own drops them here. Its host workspace and site directory are wiped by the caller.
+   */
+  default void wipe(SandboxSpec spec) { }
+
+  /**
    * A host directory holding the sandbox's files for a snapshot: by default its workspace itself.
    * A backend that keeps them elsewhere copies them into a new directory (the caller deletes it).
    * Blocking.

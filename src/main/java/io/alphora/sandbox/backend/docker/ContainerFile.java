@@ -43,9 +43,6 @@ final class ContainerFile {
     return Containers.shapeLabel(shape).equals(r.shape()) && workspaceKey(spec).equals(r.workspaceKey());
   }
 
-  /** Whether {@code r} was made over the current workspace directory (a reset replaces it). */
-  static boolean sameWorkspace(Recorded r, SandboxSpec spec) { return workspaceKey(spec).equals(r.workspaceKey()); }
-
   static void write(SandboxSpec spec, String containerId, Shape shape) throws IOException {
     JsonObject o = new JsonObject().put("container_id", containerId).put("shape", Containers.shapeLabel(shape))
         .put("workspace_key", workspaceKey(spec));

@@ -221,9 +221,6 @@ public final class DockerBackend implements SandboxBackend {
       return r.containerId();
     }
     ops.remove(r.containerId());
-    if (onVolumes && !ContainerFile.sameWorkspace(r, spec)) {   // a reset: a fresh workspace
-      removeVolumes(spec.sandboxId());
-    }
     ContainerFile.delete(spec);
     return null;
   }
@@ -356,6 +353,19 @@ public final class DockerBackend implements SandboxBackend {
       throw e;
     }
     return cid;
+  }
+
+  /** A reset: on volumes the files go with the container and its volumes, now (not at the next start). */
+  @Override
+  public void wipe(SandboxSpec spec) {
+    if (onVolumes) {
+      String cid = ContainerFile.id(spec);
+      if (cid != null) {
+        ops.remove(cid);
+      }
+      removeVolumes(spec.sandboxId());
+      ContainerFile.delete(spec);
+    }
   }
 
   @Override

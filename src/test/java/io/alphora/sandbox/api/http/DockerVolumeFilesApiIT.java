@@ -215,6 +215,14 @@ class DockerVolumeFilesApiIT extends RestTestBase {
     assertThat(reset.status()).as(reset.body()).isEqualTo(200);
     expectError(get(s + "/files/old.txt"), 404, "file_not_found");
     assertThat(run(id, "import os; print(os.listdir('.'))")).isEqualTo("[]\n");
+    call("PUT", s + "/files/again.txt", "x");
+    assertThat(post(s + "/stop", null).status()).isEqualTo(200);
+    assertThat(post(s + "/reset", null).status()).isEqualTo(200);
+    assertThat(volumesOf(base)).as("reset while stopped: the old volumes go at once").filteredOn(v -> v.contains(id))
+        .isEmpty();
+    assertThat(expectError(get(s + "/files/again.txt"), 409, "sandbox_not_running")).contains("start it first");
+    assertThat(post(s + "/start", null).status()).isEqualTo(200);
+    expectError(get(s + "/files/again.txt"), 404, "file_not_found");
     assertThat(delete(s).status()).isEqualTo(204);
     assertThat(volumesOf(base)).filteredOn(v -> v.contains(id)).isEmpty();
   }
