@@ -58,7 +58,8 @@ public final class DockerBackend implements SandboxBackend {
   private final boolean socket;
   /** Workspaces are named volumes reached through the daemon only ({@code docker.workspace: volume}). */
   private final boolean onVolumes;
-  private final FileHelper fileHelper;
+  /** The sandboxes' named volumes, when {@link #onVolumes}. */
+  private final SandboxVolumes sandboxVolumes;
   private final java.util.concurrent.ExecutorService background = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
     Thread t = new Thread(r, "alphora-docker-background");
     t.setDaemon(true);
@@ -83,7 +84,7 @@ public final class DockerBackend implements SandboxBackend {
     this.ops = new ContainerOps(docker, containers, cfg);
     this.deaths = deaths;
     this.onVolumes = cfg.volumeWorkspace();
-    this.fileHelper = new FileHelper(docker, cfg, containers);
+    this.sandboxVolumes = onVolumes ? new SandboxVolumes(docker, cfg, containers, ops) : null;
     // the socket lives in the sandbox's host directory: never with volumes, whose daemon may be elsewhere
     this.socket = !onVolumes && (cfg.runnerChannel().equals("socket") || (cfg.runnerChannel().equals("auto")
         && DockerClients.host(cfg).startsWith("unix://")));
@@ -234,7 +235,7 @@ public final class DockerBackend implements SandboxBackend {
       LOG.info("sandbox {}: its container {} is gone; making a new one", spec.sandboxId(), AttachChannel.short12(cid));
       return false;
     }
-    if (onVolumes ? !mountsVolume(c, spec) : !bindsWorkspace(c, spec)) {
+    if (onVolumes ? !sandboxVolumes.mounts(c, spec.sandboxId()) : !bindsWorkspace(c, spec)) {
       // a warm container binds its pool directories by path, and Docker re-resolves binds at every
       // start: once handed out it cannot be started again over the right workspace, so replace it
       LOG.debug("sandbox {}: container {} was a warm one; making its own", spec.sandboxId(), AttachChannel.short12(cid));
@@ -249,23 +250,6 @@ public final class DockerBackend implements SandboxBackend {
     ops.own(spec.workspace(), spec.siteDir());
     adopt(spec, cid, ops.startAndConnect(cid, shape.socket() ? ctlDir(spec) : null));
     return true;
-  }
-
-  private boolean mountsVolume(InspectContainerResponse c, SandboxSpec spec) {
-    String name = containers.volumeName(spec.sandboxId(), Containers.VOLUME_WORKSPACE);
-    return c.getMounts() != null && c.getMounts().stream().anyMatch(m -> name.equals(m.getName()));
-  }
-
-  private void removeVolumes(String sandboxId) {
-    for (String what : List.of(Containers.VOLUME_WORKSPACE, Containers.VOLUME_SITE)) {
-      try {
-        docker.removeVolumeCmd(containers.volumeName(sandboxId, what)).exec();
-      } catch (NotFoundException gone) {
-        // never made, or removed already
-      } catch (RuntimeException e) {
-        LOG.warn("could not remove volume {}: {}", containers.volumeName(sandboxId, what), DockerClients.rootMessage(e));
-      }
-    }
   }
 
   private boolean bindsWorkspace(InspectContainerResponse c, SandboxSpec spec) {
@@ -338,54 +322,20 @@ public final class DockerBackend implements SandboxBackend {
   }
 
   private String create(SandboxSpec spec, Shape shape, String name) throws IOException {
-    if (!onVolumes) {
-      return containers.create(docker, shape, name, spec.workspace(), spec.siteDir(), script(), ctlDir(spec));
-    }
-    String cid = containers.createOnVolumes(docker, shape, name, spec.sandboxId(),
-        new String(RunnerScript.content(), java.nio.charset.StandardCharsets.UTF_8));
-    try {
-      // a snapshot restored at create lands in the host directory: it moves into the volume now
-      if (VolumeTransfer.importAndEmpty(docker, cid, containers.workspaceMount(), spec.workspace(), containers.numericUser())) {
-        LOG.info("sandbox {}: restored files moved into its workspace volume", spec.sandboxId());
-      }
-    } catch (IOException | RuntimeException e) {
-      ops.remove(cid);
-      throw e;
-    }
-    return cid;
+    return onVolumes ? sandboxVolumes.create(spec, shape, name)
+        : containers.create(docker, shape, name, spec.workspace(), spec.siteDir(), script(), ctlDir(spec));
   }
 
-  /** A reset: on volumes the files go with the container and its volumes, now (not at the next start). */
   @Override
   public void wipe(SandboxSpec spec) {
     if (onVolumes) {
-      String cid = ContainerFile.id(spec);
-      if (cid != null) {
-        ops.remove(cid);
-      }
-      removeVolumes(spec.sandboxId());
-      ContainerFile.delete(spec);
+      sandboxVolumes.wipe(spec);
     }
   }
 
   @Override
   public Path exportWorkspace(SandboxSpec spec) throws IOException {
-    if (!onVolumes) {
-      return spec.workspace();
-    }
-    String cid = ContainerFile.id(spec);
-    if (cid == null) {   // never started: its files are still those in the host directory
-      return spec.workspace();
-    }
-    Path dir = spec.dir().resolve("export-" + java.util.UUID.randomUUID().toString().substring(0, 8));
-    try {
-      return VolumeTransfer.export(docker, cid, containers.workspaceMount(), dir);
-    } catch (RuntimeException e) {
-      if (!available()) {
-        throw DockerClients.unavailable(cfg, e);
-      }
-      throw dockerError("read the workspace volume of", spec.sandboxId(), e);
-    }
+    return onVolumes ? sandboxVolumes.export(spec) : spec.workspace();
   }
 
   private void adopt(SandboxSpec spec, String cid, RunnerChannel ch) throws IOException {
@@ -435,32 +385,19 @@ public final class DockerBackend implements SandboxBackend {
     }
     ops.remove(containers.name(spec.sandboxId()));
     if (onVolumes) {
-      removeVolumes(spec.sandboxId());
+      sandboxVolumes.remove(spec.sandboxId());
     }
     ContainerFile.delete(spec);
   }
 
   @Override
   public io.alphora.sandbox.workspace.WorkspaceFiles files(SandboxSpec spec, Workspace host) {
-    if (!onVolumes) {
-      return host;
-    }
-    String ws = containers.workspaceMount();
-    return volumeFiles(spec, new FileHelper.Place(containers.volumeName(spec.sandboxId(), Containers.VOLUME_WORKSPACE), ws, ws));
+    return onVolumes ? sandboxVolumes.workspace(spec, this::isRunning) : host;
   }
 
   @Override
   public io.alphora.sandbox.workspace.WorkspaceFiles siteFiles(SandboxSpec spec) {
-    if (!onVolumes) {
-      return SandboxBackend.super.siteFiles(spec);
-    }
-    return volumeFiles(spec, new FileHelper.Place(containers.volumeName(spec.sandboxId(), Containers.VOLUME_SITE),
-        Containers.SITE, Containers.SITE_ON_VOLUME));
-  }
-
-  private VolumeFiles volumeFiles(SandboxSpec spec, FileHelper.Place place) {
-    return new VolumeFiles(docker, fileHelper, spec, place, spec.image() == null ? cfg.image() : spec.image(),
-        containers.numericUser(), () -> isRunning(spec.sandboxId()), () -> DockerClients.unavailable(cfg, null));
+    return onVolumes ? sandboxVolumes.site(spec, this::isRunning) : SandboxBackend.super.siteFiles(spec);
   }
 
   @Override
