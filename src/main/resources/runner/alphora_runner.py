@@ -91,10 +91,43 @@ shutdown_at = None
 cell_backoff = 0.0
 
 
+# Set in Docker containers: the container's own cgroup is mounted there (not on the local backend,
+# where /sys/fs/cgroup is the host's). Its OOM-kill and refused-fork counters, read when a run
+# starts and ends, say which container limit ended it, without the service seeing the host's
+# cgroup files (a remote daemon).
+CGROUP_DIR = os.environ.get("ALPHORA_CGROUP_DIR")
+
+
+def _counter(path, key):
+    try:
+        with open(path) as f:
+            for line in f:
+                k, _, v = line.partition(" ")
+                if k == key:
+                    return int(v)
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+def _cgroup_counters():
+    if not CGROUP_DIR:
+        return None
+    v1 = os.path.join(CGROUP_DIR, "memory", "memory.oom_control")
+    if os.path.exists(v1):
+        return (_counter(v1, "oom_kill"), _counter(os.path.join(CGROUP_DIR, "pids", "pids.events"), "max"))
+    return (_counter(os.path.join(CGROUP_DIR, "memory.events"), "oom_kill"),
+            _counter(os.path.join(CGROUP_DIR, "pids.events"), "max"))
+
+
+def _grew(before, after, i):
+    return before is not None and after is not None and None not in (before[i], after[i]) and after[i] > before[i]
+
+
 class Run(object):
     __slots__ = ("id", "cell", "background", "pid", "fds", "stdin_fd", "stdin_buf", "stdin_eof", "dec",
                  "sent", "limit", "deadline", "linger", "reason", "truncated", "status", "cpu", "rss",
-                 "cpu0", "done", "quick", "started", "exited", "killed", "t0", "wall", "errors")
+                 "cpu0", "done", "quick", "started", "exited", "killed", "t0", "wall", "errors", "cg0")
 
     def __init__(self, rid):
         self.id, self.cell, self.background, self.pid = rid, None, False, None
@@ -107,6 +140,7 @@ class Run(object):
         self.done = self.quick = self.started = self.exited = self.killed = False
         self.t0, self.wall = time.monotonic(), 0.0
         self.errors = []
+        self.cg0 = _cgroup_counters()
 
 
 class Cell(object):
@@ -1167,10 +1201,14 @@ def send_exit(run):
         code, sig = os.WEXITSTATUS(st), None
     if not run.wall:
         run.wall = time.monotonic() - run.t0
-    emit({"ev": "exit", "id": run.id, "code": code, "signal": sig, "reason": run.reason,
+    ev = {"ev": "exit", "id": run.id, "code": code, "signal": sig, "reason": run.reason,
           "truncated": run.truncated, "cpu_time": round(max(0.0, run.cpu - run.cpu0), 6),
           "max_rss_mb": round(run.rss / 1024.0, 3), "wall": round(run.wall, 6),
-          "error": "; ".join(run.errors) if run.errors else None})
+          "error": "; ".join(run.errors) if run.errors else None}
+    if run.cg0 is not None and run.reason is None and (code != 0 or sig is not None):
+        cg = _cgroup_counters()       # only a failed run may be put down to a limit
+        ev["oom_killed"], ev["fork_refused"] = _grew(run.cg0, cg, 0), _grew(run.cg0, cg, 1)
+    emit(ev)
 
 
 def cleanup(run):

@@ -38,6 +38,7 @@ public final class BackendNode {
   final WorkspaceVolumes volumes;
   private final Map<String, SandboxSpec> specs = new ConcurrentHashMap<>();
   private final Map<String, Workspace> workspaces = new ConcurrentHashMap<>();
+  private final Map<String, io.alphora.sandbox.workspace.WorkspaceFiles> files = new ConcurrentHashMap<>();
   private final Map<String, Execution> running = new ConcurrentHashMap<>();
   private final Map<String, Execution> recent = java.util.Collections.synchronizedMap(
       new LinkedHashMap<>(256, 0.75f, false) {
@@ -81,11 +82,13 @@ public final class BackendNode {
     backend.prepareWorkspace(spec, volumes);
     specs.put(spec.sandboxId(), spec);
     workspaces.remove(spec.sandboxId());
+    files.remove(spec.sandboxId());
   }
 
   public void unregister(String sandboxId) {
     specs.remove(sandboxId);
     workspaces.remove(sandboxId);
+    files.remove(sandboxId);
   }
 
   public SandboxSpec spec(String sandboxId) {
@@ -99,6 +102,24 @@ public final class BackendNode {
   public Workspace workspace(String sandboxId) {
     SandboxSpec spec = spec(sandboxId);
     return workspaces.computeIfAbsent(sandboxId, id -> new Workspace(spec.workspace()));
+  }
+
+  /** The sandbox's pip site directory, wherever the backend keeps it. */
+  public io.alphora.sandbox.workspace.WorkspaceFiles siteFiles(String sandboxId) {
+    return backend.siteFiles(spec(sandboxId));
+  }
+
+  /** Where the packages of a sandbox are, as {@code PackageInfo.location} reports it. */
+  public String siteLocation(String sandboxId) {
+    SandboxSpec spec = spec(sandboxId);
+    return backend.type() == io.alphora.sandbox.BackendType.DOCKER ? backend.inSandboxPath(spec, spec.siteDir())
+        : spec.siteDir().toString();
+  }
+
+  /** The sandbox's files as the file API sees them: its host workspace, or the backend's own view. */
+  public io.alphora.sandbox.workspace.WorkspaceFiles files(String sandboxId) {
+    SandboxSpec spec = spec(sandboxId);
+    return files.computeIfAbsent(sandboxId, id -> backend.files(spec, workspace(id)));
   }
 
   /** Starts a run; the future completes with its result when the main process has exited. */
@@ -157,11 +178,11 @@ public final class BackendNode {
   RunRequest toRunRequest(SandboxSpec spec, String id, ExecRequest req, Map<String, String> sandboxEnv,
       boolean stdinOpen) {
     EnvVars.checkAll(req.env());
-    Workspace ws = workspace(spec.sandboxId());
+    io.alphora.sandbox.workspace.WorkspaceFiles ws = files(spec.sandboxId());
     String lang = req.language() == null ? (req.command() != null ? "shell" : "python")
         : req.language().trim().toLowerCase(Locale.ROOT);
     String cwd = backend.inSandboxPath(spec, req.cwd() == null || req.cwd().isEmpty()
-        ? spec.workspace() : directory(ws, req.cwd()));
+        ? spec.workspace() : directory(spec, ws, req.cwd()));
     double timeout = effectiveTimeout(spec, req.timeout());
     Map<String, String> env = runEnv(spec, sandboxEnv, req.env());
     Map<String, Long> rlimits = Map.of("nofile", (long) spec.limits().maxOpenFiles(), "fsize", fileLimit(spec));
@@ -181,8 +202,10 @@ public final class BackendNode {
           return new RunRequest(id, RunRequest.Kind.PYTHON_CODE, req.code(), null, List.of(), List.of(), cwd, env,
               req.stdin(), stdinOpen, timeout, maxOut, bg, rlimits);
         }
-        Path file = ws.resolveExisting(req.file());
-        if (!Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        Path file = existing(spec, ws, req.file());
+        io.alphora.sandbox.FileInfo fi = ws instanceof Workspace ? null : ws.info(req.file());
+        if (fi == null ? !Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+            : fi.isDirectory() || fi.isSymlink()) {
           throw invalid("'" + req.file() + "' is not a regular file");
         }
         return new RunRequest(id, RunRequest.Kind.PYTHON_FILE, null, backend.inSandboxPath(spec, file), req.args(),
@@ -289,9 +312,24 @@ public final class BackendNode {
     return Math.min(spec.limits().maxFileSize(), spec.policy().maxFileSizeMb() * 1024L * 1024L);
   }
 
-  private static Path directory(Workspace ws, String rel) {
-    Path p = ws.resolveExisting(rel);
-    if (!Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+  /**
+   * The host path of an existing {@code rel} (checked as the file API checks it), for
+   * {@link SandboxBackend#inSandboxPath}. Files the backend keeps elsewhere are checked there, and the
+   * path is only where they would be on this host.
+   */
+  private static Path existing(SandboxSpec spec, io.alphora.sandbox.workspace.WorkspaceFiles ws, String rel) {
+    if (ws instanceof Workspace host) {
+      return host.resolveExisting(rel);
+    }
+    String norm = Workspace.normalize(rel);
+    return norm.isEmpty() ? spec.workspace() : spec.workspace().resolve(norm);
+  }
+
+  private static Path directory(SandboxSpec spec, io.alphora.sandbox.workspace.WorkspaceFiles ws, String rel) {
+    Path p = existing(spec, ws, rel);
+    boolean dir = ws instanceof Workspace ? Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+        : ws.info(rel).isDirectory();
+    if (!dir) {
       throw new SandboxException(ErrorCode.NOT_A_DIRECTORY, "cwd '" + rel + "' is not a directory",
           Map.of("path", rel));
     }

@@ -112,6 +112,7 @@ public final class BackendVerticle extends VerticleBase {
       }
       case Actions.BACKEND_WIPE -> {
         SandboxSpec spec = node.spec(id);
+        node.backend.wipe(spec);
         node.volumes.wipe(spec);
         Workspace.deleteTree(spec.siteDir());
         java.nio.file.Files.createDirectories(spec.siteDir());
@@ -124,8 +125,13 @@ public final class BackendVerticle extends VerticleBase {
       case Actions.BACKEND_HEALTH -> {
         return new JsonObject().put("healthy", node.backend.isRunning(id));
       }
+      case Actions.WORKSPACE_EXPORT -> {
+        SandboxSpec spec = node.spec(id);
+        java.nio.file.Path dir = node.backend.exportWorkspace(spec);
+        return new JsonObject().put("dir", dir.toString()).put("copy", !dir.equals(spec.workspace()));
+      }
       case Actions.DISK_USAGE -> {
-        Usage u = node.workspace(id).usage();
+        Usage u = node.files(id).usage();
         return new JsonObject().put("bytes", u.bytes()).put("files", u.files());
       }
       case Actions.EXEC -> {
@@ -157,12 +163,12 @@ public final class BackendVerticle extends VerticleBase {
       }
       case Actions.LIST_PACKAGES -> {
         JsonArray out = new JsonArray();
-        Packages.list(node.spec(id).siteDir()).forEach(p -> out.add(Json.toJson(p)));
+        Packages.list(node.siteFiles(id), node.siteLocation(id)).forEach(p -> out.add(Json.toJson(p)));
         return new JsonObject().put("packages", out);
       }
       case Actions.GET_PACKAGE -> {
         String name = FileActions.required(b, "name");
-        return Json.toJson(Packages.find(node.spec(id).siteDir(), name).orElseThrow(() -> Packages.notFound(name)));
+        return Json.toJson(Packages.find(node.siteFiles(id), node.siteLocation(id), name).orElseThrow(() -> Packages.notFound(name)));
       }
       case Actions.INSTALL_PACKAGES -> {
         return install(id, b);
@@ -192,7 +198,7 @@ public final class BackendVerticle extends VerticleBase {
     List<String> reqs = new ArrayList<>();
     if (b.getValue("requirements_file") != null) {
       String rel = FileActions.required(b, "requirements_file");
-      reqs.addAll(Packages.requirementsFile(rel, node.workspace(id).readText(rel, 1024 * 1024)));
+      reqs.addAll(Packages.requirementsFile(rel, node.files(id).readText(rel, 1024 * 1024)));
     } else if (b.getValue("package") != null) {
       reqs.add(Packages.requirement(FileActions.required(b, "package"), b.getString("version")));
     } else {
@@ -225,7 +231,7 @@ public final class BackendVerticle extends VerticleBase {
     return node.execArgv(id, argv, env, pip.timeoutSeconds()).future().compose(r -> {
       if (r.success()) {
         return vertx.executeBlocking(() -> {
-          Packages.dropStaleMetadata(spec.siteDir());
+          Packages.dropStaleMetadata(node.siteFiles(id));
           return Json.toJson(r);
         });
       }
@@ -243,7 +249,7 @@ public final class BackendVerticle extends VerticleBase {
 
   private JsonObject uninstall(String id, String name) {
     long t0 = System.nanoTime();
-    var removed = Packages.uninstall(node.spec(id).siteDir(), name);
+    var removed = Packages.uninstall(node.siteFiles(id), node.siteLocation(id), name);
     String out = "Successfully uninstalled " + removed.name() + "-" + removed.version() + "\n";
     return Json.toJson(new ExecutionResult(null, true, io.alphora.sandbox.ExecutionStatus.SUCCESS, out, "", 0,
         (System.nanoTime() - t0) / 1e9, null, null, false, null, null));
@@ -264,7 +270,7 @@ public final class BackendVerticle extends VerticleBase {
     }
     double cpuPercent = prev == null || now <= prev[0] ? 0 : Math.max(0, (s.cpuSeconds() - prev[1]) / (now - prev[0]) * 100);
     cpuSamples.put(id, new double[] {now, s.cpuSeconds()});
-    Usage disk = node.workspace(id).usage();
+    Usage disk = node.files(id).usage();
     ResourceLimits l = spec.limits();
     double memMb = s.rssBytes() / 1048576.0;
     double diskMb = disk.bytes() / 1048576.0;

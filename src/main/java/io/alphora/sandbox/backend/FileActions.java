@@ -5,14 +5,12 @@ import io.alphora.sandbox.FileInfo;
 import io.alphora.sandbox.SandboxException;
 import io.alphora.sandbox.bus.Actions;
 import io.alphora.sandbox.bus.Json;
-import io.alphora.sandbox.workspace.Workspace;
+import io.alphora.sandbox.workspace.WorkspaceFiles;
 import io.alphora.sandbox.workspace.WriteResult;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Base64;
@@ -32,7 +30,7 @@ final class FileActions {
   FileActions(BackendNode node) { this.node = node; }
 
   JsonObject handle(String action, String sandboxId, JsonObject b) {
-    Workspace ws = node.workspace(sandboxId);
+    WorkspaceFiles ws = node.files(sandboxId);
     SandboxSpec spec = node.spec(sandboxId);
     return switch (action) {
       case Actions.LIST_FILES -> {
@@ -80,20 +78,10 @@ final class FileActions {
     if (offset < 0 || length < 0) {
       throw new SandboxException.InvalidRequestException("offset and length must be >= 0");
     }
-    try (SeekableByteChannel ch = node.workspace(sandboxId).openChannel(path(b))) {
-      ch.position(offset);
-      ByteBuffer buf = ByteBuffer.allocate(length);
-      while (buf.hasRemaining() && ch.read(buf) > 0) {
-        // keep reading until the piece is full or the file ends
-      }
-      buf.flip();
-      byte[] out = new byte[buf.remaining()];
-      buf.get(out);
-      return Buffer.buffer(out);
-    }
+    return Buffer.buffer(node.files(sandboxId).readRange(path(b), offset, length));
   }
 
-  private JsonObject read(Workspace ws, JsonObject b) {
+  private JsonObject read(WorkspaceFiles ws, JsonObject b) {
     String rel = path(b);
     String encoding = b.getString("encoding", "utf-8");
     long max = Math.min(b.getLong("max_bytes", MAX_INLINE), MAX_INLINE);
@@ -108,7 +96,7 @@ final class FileActions {
     return out.put("content", new String(bytes, StandardCharsets.UTF_8));
   }
 
-  private JsonObject write(Workspace ws, SandboxSpec spec, JsonObject b) {
+  private JsonObject write(WorkspaceFiles ws, SandboxSpec spec, JsonObject b) {
     checkWritable(spec);
     String rel = path(b);
     String content = b.getString("content");

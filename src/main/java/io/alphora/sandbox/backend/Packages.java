@@ -3,7 +3,8 @@ package io.alphora.sandbox.backend;
 import io.alphora.sandbox.ErrorCode;
 import io.alphora.sandbox.PackageInfo;
 import io.alphora.sandbox.SandboxException;
-import io.alphora.sandbox.workspace.Workspace;
+import io.alphora.sandbox.FileInfo;
+import io.alphora.sandbox.workspace.WorkspaceFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -24,8 +25,8 @@ import java.util.regex.Pattern;
  * pip packages of one sandbox, kept in its own site directory. Requirement strings are validated
  * against a PEP 508 subset (name, extras, version specifiers; no URLs, markers or options), so nothing
  * a caller sends can become a pip option or reach a shell. Listing and uninstalling read the
- * {@code *.dist-info} metadata directly; uninstall deletes through a {@link Workspace} rooted at the
- * site directory, so links planted there by sandbox code are never followed.
+ * {@code *.dist-info} metadata directly; uninstall deletes through the site directory's
+ * {@link WorkspaceFiles}, so links planted there by sandbox code are never followed.
  */
 public final class Packages {
   private static final String NAME = "[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?";
@@ -108,141 +109,136 @@ public final class Packages {
     return name.toLowerCase(Locale.ROOT).replaceAll("[-_.]+", "-");
   }
 
-  public static List<PackageInfo> list(Path site) {
+  /** Whatever is larger than this is no METADATA file of ours to read. */
+  private static final long MAX_METADATA = 8L << 20;
+
+  /**
+   * The packages installed in a site directory, from their {@code *.dist-info/METADATA}.
+   *
+   * @param location what {@link PackageInfo#location} says
+   */
+  public static List<PackageInfo> list(WorkspaceFiles site, String location) {
     List<PackageInfo> out = new ArrayList<>();
-    if (!Files.isDirectory(site, LinkOption.NOFOLLOW_LINKS)) {
-      return out;
-    }
-    try (DirectoryStream<Path> ds = Files.newDirectoryStream(site, "*.dist-info")) {
-      for (Path d : ds) {
-        read(site, d).ifPresent(out::add);
-      }
-    } catch (IOException e) {
-      throw new SandboxException(ErrorCode.INTERNAL_ERROR, "cannot list packages: " + e.getMessage());
+    for (String d : distInfos(site)) {
+      read(site, d, location).ifPresent(out::add);
     }
     out.sort(Comparator.comparing(p -> normalize(p.name())));
     return out;
   }
 
-  public static Optional<PackageInfo> find(Path site, String name) {
+  public static Optional<PackageInfo> find(WorkspaceFiles site, String location, String name) {
     String n = normalize(checkName(name));
-    return list(site).stream().filter(p -> normalize(p.name()).equals(n)).findFirst();
+    return list(site, location).stream().filter(p -> normalize(p.name()).equals(n)).findFirst();
   }
 
-  private static Optional<PackageInfo> read(Path site, Path distInfo) {
-    Path meta = distInfo.resolve("METADATA");
-    if (Files.isSymbolicLink(distInfo) || !Files.isRegularFile(meta, LinkOption.NOFOLLOW_LINKS)) {
-      return Optional.empty();
-    }
+  private static List<String> distInfos(WorkspaceFiles site) {
     try {
-      String name = null;
-      String version = null;
-      String summary = null;
-      List<String> requires = new ArrayList<>();
-      for (String line : Files.readAllLines(meta, StandardCharsets.UTF_8)) {
-        if (line.isEmpty()) {
-          break; // the headers end at the first blank line; the description follows
-        }
-        int colon = line.indexOf(':');
-        if (colon <= 0 || Character.isWhitespace(line.charAt(0))) {
-          continue;
-        }
-        String key = line.substring(0, colon);
-        String value = line.substring(colon + 1).trim();
-        switch (key) {
-          case "Name" -> name = value;
-          case "Version" -> version = value;
-          case "Summary" -> summary = value;
-          case "Requires-Dist" -> requires.add(value);
-          default -> { }
-        }
-      }
-      return name == null ? Optional.empty()
-          : Optional.of(new PackageInfo(name, version, summary, site.toString(), requires));
-    } catch (IOException | java.io.UncheckedIOException e) {
+      return site.list("", false, "*.dist-info").stream().filter(f -> f.isDirectory() && !f.isSymlink())
+          .map(FileInfo::path).toList();
+    } catch (SandboxException e) {
+      return List.of();   // no site directory yet
+    }
+  }
+
+  private static Optional<PackageInfo> read(WorkspaceFiles site, String distInfo, String location) {
+    String text;
+    try {
+      text = site.readText(distInfo + "/METADATA", MAX_METADATA);
+    } catch (SandboxException e) {
       return Optional.empty();
     }
+    String name = null;
+    String version = null;
+    String summary = null;
+    List<String> requires = new ArrayList<>();
+    for (String line : text.split("\\R", -1)) {
+      if (line.isEmpty()) {
+        break; // the headers end at the first blank line; the description follows
+      }
+      int colon = line.indexOf(':');
+      if (colon <= 0 || Character.isWhitespace(line.charAt(0))) {
+        continue;
+      }
+      String key = line.substring(0, colon);
+      String value = line.substring(colon + 1).trim();
+      switch (key) {
+        case "Name" -> name = value;
+        case "Version" -> version = value;
+        case "Summary" -> summary = value;
+        case "Requires-Dist" -> requires.add(value);
+        default -> { }
+      }
+    }
+    return name == null ? Optional.empty() : Optional.of(new PackageInfo(name, version, summary, location, requires));
   }
 
   /**
    * After {@code pip install --target --upgrade}, the replaced version's {@code .dist-info} is left
    * beside the new one (pip only replaces top-level names it installs). Keeps the newest per name.
    */
-  public static void dropStaleMetadata(Path site) {
-    Map<String, List<Path>> byName = new java.util.HashMap<>();
-    try (DirectoryStream<Path> ds = Files.newDirectoryStream(site, "*.dist-info")) {
-      for (Path d : ds) {
-        read(site, d).ifPresent(p -> byName.computeIfAbsent(normalize(p.name()), k -> new ArrayList<>()).add(d));
+  public static void dropStaleMetadata(WorkspaceFiles site) {
+    Map<String, List<FileInfo>> byName = new java.util.HashMap<>();
+    for (FileInfo d : site.list("", false, "*.dist-info")) {
+      if (d.isDirectory()) {
+        read(site, d.path(), "").ifPresent(p -> byName.computeIfAbsent(normalize(p.name()), k -> new ArrayList<>()).add(d));
       }
-      Workspace ws = new Workspace(site);
-      for (List<Path> dirs : byName.values()) {
-        if (dirs.size() < 2) {
-          continue;
-        }
-        dirs.sort(Comparator.comparing(Packages::mtime).reversed());
-        for (Path stale : dirs.subList(1, dirs.size())) {
-          ws.delete(stale.getFileName().toString());
-        }
-      }
-    } catch (IOException e) {
-      throw new SandboxException(ErrorCode.INTERNAL_ERROR, "cannot tidy packages: " + e.getMessage());
     }
-  }
-
-  private static long mtime(Path p) {
-    try {
-      return Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toMillis();
-    } catch (IOException e) {
-      return 0;
+    List<String> stale = new ArrayList<>();
+    for (List<FileInfo> dirs : byName.values()) {
+      dirs.sort(Comparator.comparing(FileInfo::modifiedTime).reversed());
+      dirs.subList(1, dirs.size()).forEach(d -> stale.add(d.path()));
     }
+    site.deleteAll(stale);
   }
 
   /** Removes an installed package's files (as listed in its RECORD) and its metadata. */
-  public static PackageInfo uninstall(Path site, String name) {
-    PackageInfo info = find(site, name).orElseThrow(() -> notFound(name));
-    Workspace ws = new Workspace(site);
+  public static PackageInfo uninstall(WorkspaceFiles site, String location, String name) {
+    PackageInfo info = find(site, location, name).orElseThrow(() -> notFound(name));
     String distInfo = null;
-    try (DirectoryStream<Path> ds = Files.newDirectoryStream(site, "*.dist-info")) {
-      for (Path d : ds) {
-        Optional<PackageInfo> p = read(site, d);
-        if (p.isPresent() && normalize(p.get().name()).equals(normalize(info.name()))) {
-          distInfo = d.getFileName().toString();
-        }
+    for (String d : distInfos(site)) {
+      Optional<PackageInfo> p = read(site, d, location);
+      if (p.isPresent() && normalize(p.get().name()).equals(normalize(info.name()))) {
+        distInfo = d;
       }
-      Set<String> tops = new LinkedHashSet<>();
-      Path record = site.resolve(distInfo).resolve("RECORD");
-      if (Files.isRegularFile(record, LinkOption.NOFOLLOW_LINKS)) {
-        for (String line : Files.readAllLines(record, StandardCharsets.UTF_8)) {
-          String rel = line.contains(",") ? line.substring(0, line.indexOf(',')) : line;
-          rel = rel.startsWith("\"") ? rel.replace("\"", "") : rel;
-          if (rel.isBlank() || rel.startsWith("/") || rel.contains("..")) {
-            continue; // only files inside the site directory are ours to remove
-          }
-          ws.delete(rel);
-          tops.add(rel.contains("/") ? rel.substring(0, rel.indexOf('/')) : rel);
-        }
-      }
-      ws.delete(distInfo);
-      for (String top : tops) {
-        removeIfOnlyCaches(ws, site, top);
-      }
-    } catch (IOException e) {
-      throw new SandboxException(ErrorCode.INTERNAL_ERROR, "cannot uninstall " + name + ": " + e.getMessage());
     }
+    List<String> files = new ArrayList<>();
+    Set<String> tops = new LinkedHashSet<>();
+    String record;
+    try {
+      record = site.readText(distInfo + "/RECORD", MAX_METADATA);
+    } catch (SandboxException.SandboxFileNotFoundException e) {
+      record = "";
+    }
+    for (String line : record.split("\\R")) {
+      String rel = line.contains(",") ? line.substring(0, line.indexOf(',')) : line;
+      rel = rel.startsWith("\"") ? rel.replace("\"", "") : rel;
+      if (rel.isBlank() || rel.startsWith("/") || rel.contains("..")) {
+        continue; // only files inside the site directory are ours to remove
+      }
+      files.add(rel);
+      tops.add(rel.contains("/") ? rel.substring(0, rel.indexOf('/')) : rel);
+    }
+    files.add(distInfo);
+    site.deleteAll(files);
+    List<String> cachesOnly = new ArrayList<>();
+    for (String top : tops) {
+      if (onlyCaches(site, top)) {
+        cachesOnly.add(top);
+      }
+    }
+    site.deleteAll(cachesOnly);
     return info;
   }
 
-  private static void removeIfOnlyCaches(Workspace ws, Path site, String top) throws IOException {
-    Path dir = site.resolve(top);
-    if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-      return;
-    }
-    try (var s = Files.walk(dir)) {
-      boolean onlyCaches = s.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
-          .allMatch(p -> p.toString().contains("/__pycache__/"));
-      if (onlyCaches) {
-        ws.delete(top);
+  private static boolean onlyCaches(WorkspaceFiles site, String top) {
+    try {
+      if (!site.info(top).isDirectory()) {
+        return false;
       }
+      return site.list(top, true, null).stream().filter(f -> !f.isDirectory())
+          .allMatch(f -> f.path().contains("/__pycache__/"));
+    } catch (SandboxException gone) {
+      return false;
     }
   }
 

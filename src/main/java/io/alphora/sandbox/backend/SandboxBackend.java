@@ -8,7 +8,7 @@ import java.util.Map;
 /**
  * The SPI a backend implements: it owns the processes (or container) of its sandboxes. Files,
  * packages and env vars are handled above it, on the host-side workspace, identically for every
- * backend. Blocking methods are called on worker threads only.
+ * backend (unless the backend keeps a sandbox's files elsewhere: {@link #files}). Blocking methods are called on worker threads only.
  */
 public interface SandboxBackend extends AutoCloseable {
   BackendType type();
@@ -33,6 +33,33 @@ public interface SandboxBackend extends AutoCloseable {
   default void prepareWorkspace(SandboxSpec spec, WorkspaceVolumes volumes) throws java.io.IOException {
     volumes.prepare(spec);
   }
+
+  /**
+   * Where the file API finds the sandbox's files: by default {@code host}, its workspace directory
+   * on this host. A backend whose sandboxes keep their files elsewhere (a Docker volume on a remote
+   * daemon) returns its own view, with the same path rules and errors. Called once per sandbox.
+   */
+  default io.alphora.sandbox.workspace.WorkspaceFiles files(SandboxSpec spec, io.alphora.sandbox.workspace.Workspace host) {
+    return host;
+  }
+
+  /** The sandbox's pip site directory, for listing and uninstalling packages: by default on this host. */
+  default io.alphora.sandbox.workspace.WorkspaceFiles siteFiles(SandboxSpec spec) {
+    return new io.alphora.sandbox.workspace.Workspace(spec.siteDir());
+  }
+
+  /**
+   * The sandbox's files are being wiped ({@code reset}; it is stopped): a backend that keeps files
+   * of its own drops them here. Its host workspace and site directory are wiped by the caller.
+   */
+  default void wipe(SandboxSpec spec) { }
+
+  /**
+   * A host directory holding the sandbox's files for a snapshot: by default its workspace itself.
+   * A backend that keeps them elsewhere copies them into a new directory (the caller deletes it).
+   * Blocking.
+   */
+  default java.nio.file.Path exportWorkspace(SandboxSpec spec) throws java.io.IOException { return spec.workspace(); }
 
   /** Starts the sandbox's runner; returns once it answers. Blocking. */
   void start(SandboxSpec spec) throws Exception;

@@ -108,6 +108,11 @@ public final class Actions {
   /** The backend itself (no sandbox): {available, ...}; the Docker backend says whether the daemon answers. */
   public static final String BACKEND_STATUS = "backend_status";
   public static final String DISK_USAGE = "disk_usage";
+  /**
+   * The host directory a snapshot of the sandbox's workspace is written from: {@code {"dir", "copy"}};
+   * with {@code copy} true it is a copy made for the snapshot, which the caller deletes.
+   */
+  public static final String WORKSPACE_EXPORT = "workspace_export";
 
   private Actions() {}
 }

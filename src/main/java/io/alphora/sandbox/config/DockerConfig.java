@@ -49,13 +49,18 @@ import java.util.regex.Pattern;
  *     in the sandbox's directory; the daemon must see it), {@code attach} (the container's attached
  *     stdin/stdout, works with remote daemons) or {@code auto} (socket for unix:// daemons)
  *     ({@code runner_channel})
+ * @param workspace where a container's {@code /workspace} lives: {@code bind} (the sandbox's host
+ *     directory, bind-mounted; the daemon must see the service's base path), {@code volume} (a Docker
+ *     named volume of the sandbox, reached only through the daemon's archive API and {@code docker
+ *     exec}; for a daemon on another host) or {@code auto} (volume for tcp:// daemons, else bind)
+ *     ({@code workspace}, env {@code SANDBOX_DOCKER_WORKSPACE})
  */
 public record DockerConfig(
     String image, String dockerHost, String networkMode, String user, String workingDir, int cpuPeriod,
     int pidsLimit, boolean readOnlyRoot, List<String> capDrop, List<String> capAdd, List<String> securityOpt,
     Map<String, String> environment, Map<String, String> volumes, boolean tlsVerify, String tlsCaCert,
     String tlsClientCert, String tlsClientKey, int poolSize, int poolMaxAgeSeconds, String orphans,
-    String logMaxSize, String runnerChannel) {
+    String logMaxSize, String runnerChannel, String workspace) {
 
   private static final Pattern CAPABILITY = Pattern.compile("[A-Za-z_]+");
   private static final Pattern MODE = Pattern.compile("(ro|rw)");
@@ -73,7 +78,7 @@ public record DockerConfig(
   public static DockerConfig defaults() {
     return new DockerConfig("alphora-sandbox-runtime:latest", null, "none", "65534:65534", "/workspace",
         100_000, 100, true, List.of("ALL"), List.of(), List.of("no-new-privileges:true"), Map.of(), Map.of(),
-        false, null, null, null, 2, 600, "adopt", "1m", "auto");
+        false, null, null, null, 2, 600, "adopt", "1m", "auto", "auto");
   }
 
   static DockerConfig parse(Section s) {
@@ -106,13 +111,17 @@ public record DockerConfig(
         s.integer("pool_max_age_seconds", d.poolMaxAgeSeconds(), 10, 86_400),
         s.nonBlank("orphans", d.orphans()),
         s.nonBlank("log_max_size", d.logMaxSize()),
-        s.nonBlank("runner_channel", d.runnerChannel()));
+        s.nonBlank("runner_channel", d.runnerChannel()),
+        s.nonBlank("workspace", d.workspace()));
     s.done();
     if (!c.orphans().equals("adopt") && !c.orphans().equals("remove")) {
       throw invalid(s.key("orphans"), c.orphans(), "must be adopt or remove");
     }
     if (!List.of("auto", "socket", "attach").contains(c.runnerChannel())) {
       throw invalid(s.key("runner_channel"), c.runnerChannel(), "must be auto, socket or attach");
+    }
+    if (!List.of("auto", "bind", "volume").contains(c.workspace())) {
+      throw invalid(s.key("workspace"), c.workspace(), "must be auto, bind or volume");
     }
     if (!SIZE.matcher(c.logMaxSize()).matches()) {
       throw invalid(s.key("log_max_size"), c.logMaxSize(), "must be a size like 512k, 1m or 1g");
@@ -136,7 +145,12 @@ public record DockerConfig(
         .put("volumes", new JsonObject(new LinkedHashMap<>(volumes))).put("tls_verify", tlsVerify)
         .put("tls_ca_cert", tlsCaCert).put("tls_client_cert", tlsClientCert).put("tls_client_key", tlsClientKey)
         .put("pool_size", poolSize).put("pool_max_age_seconds", poolMaxAgeSeconds).put("orphans", orphans)
-        .put("log_max_size", logMaxSize).put("runner_channel", runnerChannel);
+        .put("log_max_size", logMaxSize).put("runner_channel", runnerChannel).put("workspace", workspace);
+  }
+
+  /** Whether containers get a named volume as workspace ({@code workspace}, with {@code auto} resolved). */
+  public boolean volumeWorkspace() {
+    return workspace.equals("volume") || (workspace.equals("auto") && dockerHost != null && dockerHost.startsWith("tcp://"));
   }
 
   private static String dockerHost(Section s) {

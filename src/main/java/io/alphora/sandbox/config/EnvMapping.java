@@ -86,6 +86,7 @@ final class EnvMapping {
       new Var("docker.pool_size", Kind.INT, "SANDBOX_DOCKER_POOL_SIZE"),
       new Var("docker.pool_max_age_seconds", Kind.INT, "SANDBOX_DOCKER_POOL_MAX_AGE"),
       new Var("docker.orphans", Kind.STRING, "SANDBOX_DOCKER_ORPHANS"),
+      new Var("docker.workspace", Kind.STRING, "SANDBOX_DOCKER_WORKSPACE"),
       new Var("docker.tls_verify", Kind.BOOL, "SANDBOX_DOCKER_TLS_VERIFY"),
       new Var("docker.tls_ca_cert", Kind.STRING, "SANDBOX_DOCKER_TLS_CA_CERT"),
       new Var("docker.tls_client_cert", Kind.STRING, "SANDBOX_DOCKER_TLS_CLIENT_CERT"),

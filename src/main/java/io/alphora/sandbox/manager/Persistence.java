@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
  */
 final class Persistence {
   private static final Logger LOG = LoggerFactory.getLogger(Persistence.class);
+  private static final long EXPORT_TIMEOUT_MS = 120_000;
   private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("uuuuMMdd'T'HHmmss.SSS'Z'")
       .withZone(ZoneOffset.UTC);
 
@@ -66,7 +67,7 @@ final class Persistence {
     // serialised with stop/destroy, so the workspace cannot vanish under the archive writer
     // a tenant's key is below its own prefix; the reply names it as the tenant sees it
     String full = TenantStorage.key(r.tenant, key);
-    return m.lifecycle.serial(r, () -> s.save(r.spec().workspace(), full, Map.of("sandbox-id", r.id)))
+    return m.lifecycle.serial(r, () -> fromExport(r, dir -> s.save(dir, full, Map.of("sandbox-id", r.id))))
         .map(i -> Json.toJson(new SnapshotInfo(key, i.size(), i.files(), i.skipped())));
   }
 
@@ -110,9 +111,26 @@ final class Persistence {
     if (!persistFiles) {
       return Future.succeededFuture();
     }
-    return snapshots.save(r.spec().workspace(), persistedKey(r.id), Map.of("sandbox-id", r.id))
+    return fromExport(r, dir -> snapshots.save(dir, persistedKey(r.id), Map.of("sandbox-id", r.id)))
         .<Void>mapEmpty()
         .onFailure(t -> LOG.warn("sandbox {}: workspace not saved to storage: {}", r.id, t.getMessage()));
+  }
+
+  /**
+   * Runs {@code save} on the directory the backend exports the workspace to (the workspace itself,
+   * or a copy of files kept elsewhere, such as a Docker volume, deleted afterwards).
+   */
+  private <T> Future<T> fromExport(SandboxRecord r, java.util.function.Function<java.nio.file.Path, Future<T>> save) {
+    return m.lifecycle.backend(r, io.alphora.sandbox.bus.Actions.WORKSPACE_EXPORT, new JsonObject(), EXPORT_TIMEOUT_MS)
+        .compose(o -> {
+          JsonObject e = (JsonObject) o;
+          java.nio.file.Path dir = java.nio.file.Path.of(e.getString("dir"));
+          Future<T> saved = save.apply(dir);
+          return e.getBoolean("copy", false) ? saved.eventually(() -> m.vertx().executeBlocking(() -> {
+            io.alphora.sandbox.workspace.Workspace.deleteTree(dir);
+            return null;
+          }, false)) : saved;
+        });
   }
 
   /** Explicit destroy: the persisted workspace goes too (failures are only logged). */

@@ -53,12 +53,18 @@ final class RunnerFrames {
     return n;
   }
 
+  /**
+   * A run's exit; a runner that sees its container's cgroup counters ({@code oom_killed},
+   * {@code fork_refused}) names the limit that ended the run from them.
+   */
   static RunExit exit(JsonNode ev) {
-    return new RunExit(ev.path("code").asInt(-1),
+    RunExit e = new RunExit(ev.path("code").asInt(-1),
         ev.hasNonNull("signal") ? ev.get("signal").asInt() : null,
         text(ev, "reason"), ev.path("truncated").asBoolean(false),
         ev.path("cpu_time").asDouble(0), ev.path("max_rss_mb").asDouble(0),
         ev.path("wall").asDouble(0), text(ev, "error"));
+    return ev.has("oom_killed") ? e.blamedOnCounters(() -> ev.path("oom_killed").asBoolean(false),
+        () -> ev.path("fork_refused").asBoolean(false)) : e;
   }
 
   private static String text(JsonNode ev, String field) {

@@ -13,15 +13,15 @@ import java.nio.file.NoSuchFileException;
 import java.util.Map;
 
 /** The workspace's error messages, in one place so they stay uniform: they name the path and the problem. */
-final class Errors {
+public final class Errors {
   private Errors() {}
 
-  static SandboxFileNotFoundException notFound(String rel) {
+  public static SandboxFileNotFoundException notFound(String rel) {
     return SandboxFileNotFoundException.forPath(rel);
   }
 
   /** {@code component} is the '/'-joined prefix of {@code rel} that is the link. */
-  static PathTraversalException symlink(String rel, String component) {
+  public static PathTraversalException symlink(String rel, String component) {
     return rel.equals(component)
         ? PathTraversalException.forPath(rel, "is a symbolic link; links are not followed by file operations")
         : PathTraversalException.forPath(rel, "is refused: '" + component + "' is a symbolic link");
@@ -36,29 +36,29 @@ final class Errors {
     return PathTraversalException.forPath(rel, "changed while it was being opened (was it swapped for a link?)");
   }
 
-  static InvalidRequestException notRegular(String rel) {
+  public static InvalidRequestException notRegular(String rel) {
     return new InvalidRequestException("path '" + rel + "' is not a regular file (fifo, socket or device)",
         Map.of("path", rel));
   }
 
-  static SandboxException isDirectory(String rel) {
+  public static SandboxException isDirectory(String rel) {
     return new SandboxException(ErrorCode.IS_A_DIRECTORY, "path '" + rel + "' is a directory",
         Map.of("path", rel));
   }
 
   /** {@code component} is the part of {@code rel} that is a file where a directory is needed. */
-  static SandboxException notDirectory(String rel, String component) {
+  public static SandboxException notDirectory(String rel, String component) {
     String msg = rel.equals(component) ? "path '" + rel + "' is not a directory"
         : "path '" + rel + "' needs '" + component + "' to be a directory, but it is a file";
     return new SandboxException(ErrorCode.NOT_A_DIRECTORY, msg, Map.of("path", rel));
   }
 
-  static SandboxException tooLarge(String rel, long limit) {
+  public static SandboxException tooLarge(String rel, long limit) {
     return new SandboxException(ErrorCode.PAYLOAD_TOO_LARGE,
         "file '" + rel + "' is larger than the limit of " + limit + " bytes", Map.of("path", rel, "limit", limit));
   }
 
-  static InvalidRequestException invalid(String message, String rel) {
+  public static InvalidRequestException invalid(String message, String rel) {
     return new InvalidRequestException(message, Map.of("path", rel));
   }
 

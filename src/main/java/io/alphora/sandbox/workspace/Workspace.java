@@ -46,7 +46,7 @@ import java.util.List;
  * Failures are {@link SandboxException}s; an unexpected I/O error is {@code internal_error}, a full
  * disk or quota {@code payload_too_large}.
  */
-public final class Workspace {
+public final class Workspace implements WorkspaceFiles {
   /** The order of names in listings: Unicode code points, as Python sorts str (and S3 lists keys). */
   public static final java.util.Comparator<String> NAME_ORDER = TreeScanner::compareCodePoints;
 
@@ -113,9 +113,11 @@ public final class Workspace {
   }
 
   /** Attributes of a file or directory; the root has name and path {@code ""}. */
+  @Override
   public FileInfo info(String rel) { return info(WorkspacePath.parse(rel)); }
 
   /** False when missing (or a file stands where a directory is needed); bad paths still throw. */
+  @Override
   public boolean exists(String rel) {
     try {
       info(rel);
@@ -162,6 +164,7 @@ public final class Workspace {
   }
 
   /** Whole small file; {@code payload_too_large} over {@code maxBytes}, {@code is_a_directory} on a directory. */
+  @Override
   public byte[] readBytes(String rel, long maxBytes) {
     WorkspacePath p = WorkspacePath.parse(rel);
     long cap = Math.min(requireLimit(maxBytes), FileIo.MAX_ARRAY);
@@ -173,6 +176,7 @@ public final class Workspace {
   }
 
   /** As {@link #readBytes}, decoded as UTF-8 (invalid sequences become U+FFFD). */
+  @Override
   public String readText(String rel, long maxBytes) {
     return new String(readBytes(rel, maxBytes), StandardCharsets.UTF_8);
   }
@@ -194,6 +198,7 @@ public final class Workspace {
   }
 
   /** {@link #write} of an in-memory array. */
+  @Override
   public WriteResult writeBytes(String rel, byte[] data, long maxBytes) {
     return write(rel, new ByteArrayInputStream(data), maxBytes);
   }
@@ -209,6 +214,7 @@ public final class Workspace {
    * rename; otherwise copied through a temp file, then the staged file is deleted. The staged file
    * gets mode 0644 (or the replaced file's mode). On failure the staged file is left to the caller.
    */
+  @Override
   public WriteResult commit(String rel, Path stagedFile, long maxBytes) {
     WorkspacePath p = writable(rel, maxBytes);
     return call("write", p, () -> {
@@ -222,6 +228,7 @@ public final class Workspace {
    * Deletes a file, a link (the link itself) or a directory with everything in it, never following
    * a link inside. False when it did not exist. The root cannot be deleted ({@code invalid_request}).
    */
+  @Override
   public boolean delete(String rel) {
     WorkspacePath p = WorkspacePath.parse(rel);
     if (p.isRoot()) {
@@ -236,18 +243,21 @@ public final class Workspace {
    * directory the source is copied into it under its own name (like {@code cp}). An existing file
    * at the destination is replaced; an existing directory is not (409). Returns the destination.
    */
+  @Override
   public FileInfo copy(String src, String dst) {
     WorkspacePath s = WorkspacePath.parse(src);
     return call("copy", s, () -> transfers.copy(s, WorkspacePath.parse(dst)));
   }
 
   /** Atomic rename, with the destination rules of {@link #copy} ({@code mv}). Returns the destination. */
+  @Override
   public FileInfo move(String src, String dst) {
     WorkspacePath s = WorkspacePath.parse(src);
     return call("move", s, () -> transfers.move(s, WorkspacePath.parse(dst)));
   }
 
   /** {@link #listing}'s entries alone (silently capped). */
+  @Override
   public List<FileInfo> list(String rel, boolean recursive, String pattern) {
     return listing(rel, recursive, pattern).files();
   }
@@ -269,7 +279,33 @@ public final class Workspace {
     });
   }
 
+  @Override
+  public byte[] readRange(String rel, long offset, int length) throws IOException {
+    try (SeekableByteChannel ch = openChannel(rel)) {
+      ch.position(offset);
+      java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(length);
+      while (buf.hasRemaining() && ch.read(buf) > 0) {
+        // keep reading until the piece is full or the file ends
+      }
+      return java.util.Arrays.copyOf(buf.array(), buf.position());
+    }
+  }
+
+  /**
+   * {@code rel} after the lexical checks every workspace applies ({@code ..}, absolute paths and
+   * bad names refused): '/'-separated, {@code ""} for the root.
+   */
+  public static String normalize(String rel) { return WorkspacePath.parse(rel).rel(); }
+
+  /** The {@link FileInfo} a workspace reports for an entry with these attributes. */
+  public static FileInfo fileInfo(String rel, long size, boolean directory, boolean link, java.time.Instant modified) {
+    String name = rel.substring(rel.lastIndexOf('/') + 1);
+    return FileInfo.of(name, rel, directory ? 0 : size, directory, link, modified, modified,
+        directory ? Infos.DIRECTORY_MIME : MimeTypes.forName(name));
+  }
+
   /** Totals for the whole workspace, walked without following links. */
+  @Override
   public Usage usage() {
     return call("measure", WorkspacePath.parse(""), () -> {
       try (SecureDir d = walker.openRoot()) {

@@ -291,6 +291,19 @@ class SandboxConfigTest extends ConfigTestSupport {
   }
 
   @Test
+  void dockerWorkspaceIsAVolumeForTcpDaemonsUnlessSaidOtherwise() throws Exception {
+    assertThat(loadEnv(Map.of()).docker().volumeWorkspace()).isFalse();
+    assertThat(loadEnv(Map.of("SANDBOX_DOCKER_HOST", "tcp://10.0.0.5:2375")).docker().volumeWorkspace()).isTrue();
+    assertThat(loadEnv(Map.of("SANDBOX_DOCKER_HOST", "tcp://10.0.0.5:2375", "SANDBOX_DOCKER_WORKSPACE", "bind"))
+        .docker().volumeWorkspace()).isFalse();
+    SandboxConfig v = loadEnv(Map.of("SANDBOX_DOCKER_WORKSPACE", "volume"));
+    assertThat(v.docker().volumeWorkspace()).isTrue();
+    assertThat(v.toJson().getJsonObject("docker").getString("workspace")).isEqualTo("volume");
+    assertThat(jsonFails(new JsonObject().put("docker", new JsonObject().put("workspace", "nfs"))).getMessage())
+        .contains("docker.workspace").contains("auto, bind or volume");
+  }
+
+  @Test
   void storageAliasesAndPathStyle() throws Exception {
     SandboxConfig minio = loadEnv(Map.of("SANDBOX_STORAGE_TYPE", "minio", "SANDBOX_S3_ENDPOINT", "http://minio:9000",
         "SANDBOX_MINIO_ACCESS_KEY", "minioadmin", "SANDBOX_S3_SECRET_KEY", "minioadmin123",

@@ -2,7 +2,6 @@ package io.alphora.sandbox.backend.docker;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
-import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.StreamType;
 import com.github.dockerjava.core.command.WaitContainerResultCallback;
@@ -115,7 +114,8 @@ final class AttachChannel implements RunnerChannel {
     try {
       return docker.waitContainerCmd(containerId).exec(new WaitContainerResultCallback())
           .awaitStatusCode(millis, TimeUnit.MILLISECONDS);
-    } catch (DockerException | com.github.dockerjava.api.exception.DockerClientException e) {
+    } catch (RuntimeException e) {
+      // the daemon is gone too (its transport fails with a bare RuntimeException): no exit code to be had
       return ended ? -1 : null;
     }
   }

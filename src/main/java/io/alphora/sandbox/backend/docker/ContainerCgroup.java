@@ -8,8 +8,8 @@ import java.util.List;
 /**
  * The counters of a container's cgroup that say which limit ended a run: OOM kills and refused
  * forks. Read on the host (a local daemon): cgroup v1 with the cgroupfs or systemd driver, or the
- * v2 unified hierarchy. When none is visible (remote daemon), both counters read 0 and a limit
- * is only named when the container's own state says so (OOMKilled).
+ * v2 unified hierarchy. When none is visible (remote daemon), the runner reads the same counters
+ * inside the container, where its own cgroup is mounted, and names the limit in its exit event.
  */
 final class ContainerCgroup {
   private static final Path ROOT = Path.of("/sys/fs/cgroup");
@@ -21,6 +21,9 @@ final class ContainerCgroup {
     this.memoryEvents = memoryEvents;
     this.pidsEvents = pidsEvents;
   }
+
+  /** For containers of a daemon that is not assumed to share this host's cgroups (volume workspaces). */
+  static ContainerCgroup none() { return new ContainerCgroup(null, null); }
 
   static ContainerCgroup find(String containerId) {
     Path mem = null;

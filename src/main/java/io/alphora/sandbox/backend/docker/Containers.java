@@ -5,6 +5,8 @@ import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.LogConfig;
+import com.github.dockerjava.api.model.Mount;
+import com.github.dockerjava.api.model.MountType;
 import com.github.dockerjava.api.model.Ulimit;
 import com.github.dockerjava.api.model.Volume;
 import io.alphora.sandbox.config.DockerConfig;
@@ -29,6 +31,16 @@ final class Containers {
   static final String SITE = "/opt/site-packages";
   static final String WHEELS = "/opt/wheels";
   static final String RUNNER = "/opt/alphora/runner.py";
+  static final String LABEL_SANDBOX = "io.alphora.sandbox.sandbox_id";
+  static final String VOLUME_WORKSPACE = "workspace";
+  static final String VOLUME_SITE = "site";
+  /** Where pip installs on a volume workspace: a directory of the sandbox user's in the site volume. */
+  static final String SITE_ON_VOLUME = SITE + "/lib";
+  /** Runs the runner source given as the next argument, under the runner's usual file name. */
+  static final String RUNNER_LOADER = "import sys\n"
+      + "src = sys.argv.pop(1)\n"
+      + "g = {'__name__': '__main__', '__file__': '" + RUNNER + "', '__builtins__': __builtins__}\n"
+      + "exec(compile(src, g['__file__'], 'exec'), g)\n";
 
   private final DockerConfig cfg;
   private final String nodeId;
@@ -83,24 +95,88 @@ final class Containers {
     Map<String, String> labels = ownerLabels();
     labels.put(LABEL_NODE, nodeId);
     labels.put(LABEL_SHAPE, shapeLabel(shape));
+    return containerCmd(docker, shape, name, labels, false)
+        .withHostConfig(hostConfig(shape, binds(shape, workspace, site, runnerScript, shape.socket() ? ctlDir : null),
+            List.of()))
+        .withCmd(shape.socket() ? List.of("python3", "-I", "-c", SocketLink.SHIM) : List.of("python3", "-I", "-u", RUNNER))
+        .exec().getId();
+  }
+
+  /**
+   * Creates (does not start) a container of {@code shape} for a daemon that need not see this host:
+   * no host path at all. {@code /workspace} and the site directory are the sandbox's named volumes
+   * (made here if missing), and the runner is the jar's copy passed on the command line (a few tens
+   * of KB, well under the kernel's 128 KB per argument), so it is always the service's version.
+   */
+  String createOnVolumes(DockerClient docker, Shape shape, String name, String sandboxId, String runnerSource) {
+    Map<String, String> labels = ownerLabels();
+    labels.put(LABEL_NODE, nodeId);
+    labels.put(LABEL_SHAPE, shapeLabel(shape));
+    List<Mount> mounts = new ArrayList<>();
+    for (String what : List.of(VOLUME_WORKSPACE, VOLUME_SITE)) {
+      Map<String, String> vl = ownerLabels();
+      vl.put(LABEL_SANDBOX, sandboxId);
+      String volume = volumeName(sandboxId, what);
+      docker.createVolumeCmd().withName(volume).withLabels(vl).exec();   // an existing one is kept as it is
+      mounts.add(new Mount().withType(MountType.VOLUME).withSource(volume)
+          .withTarget(what.equals(VOLUME_WORKSPACE) ? cfg.workingDir() : SITE)
+          .withReadOnly(what.equals(VOLUME_WORKSPACE) && shape.readOnlyWorkspace()));
+    }
+    List<Bind> extra = new ArrayList<>();
+    addConfiguredBinds(extra);
+    String cid = containerCmd(docker, shape, name, labels, true).withHostConfig(hostConfig(shape, extra, mounts))
+        .withCmd(List.of("python3", "-I", "-u", "-c", RUNNER_LOADER, runnerSource))
+        .exec().getId();
+    // a fresh volume copies its mount point's owner from the image: /workspace is the sandbox user's,
+    // /opt/site-packages root's; pip installs into a directory of the sandbox user's inside it
+    try {
+      docker.copyArchiveToContainerCmd(cid).withRemotePath(SITE)
+          .withTarInputStream(new java.io.ByteArrayInputStream(VolumeArchives.directory("lib", numericUser()))).exec();
+    } catch (RuntimeException e) {
+      docker.removeContainerCmd(cid).withForce(true).exec();
+      throw e;
+    }
+    return cid;
+  }
+
+  /** The sandbox's named volume {@code what}: found from the base path and sandbox id, whatever the node id. */
+  String volumeName(String sandboxId, String what) {
+    return ("alphora-" + baseDigest() + "-" + sandboxId + "-" + what).replaceAll("[^a-zA-Z0-9_.-]", "_");
+  }
+
+  private String baseDigest() {
+    try {
+      byte[] d = java.security.MessageDigest.getInstance("SHA-256")
+          .digest(basePath.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(d, 0, 4);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * @param runnerCounters the runner reads the limit counters of its container's cgroup itself (the
+   *     service cannot: a daemon that need not share this host); otherwise the service reads them on the host
+   */
+  private com.github.dockerjava.api.command.CreateContainerCmd containerCmd(DockerClient docker, Shape shape,
+      String name, Map<String, String> labels, boolean runnerCounters) {
     // the container is its own small PID namespace: the runner may scan it to report exits early
     List<String> env = new ArrayList<>(List.of("PATH=/usr/local/bin:/usr/bin:/bin",
         "HOME=" + cfg.workingDir(), "LANG=C.UTF-8", "ALPHORA_RUNNER_PGROUP_QUICK=1"));
+    if (runnerCounters) {
+      env.add("ALPHORA_CGROUP_DIR=/sys/fs/cgroup");
+    }
     cfg.environment().forEach((k, v) -> env.add(k + "=" + v));
     return docker.createContainerCmd(shape.image()).withName(name).withLabels(labels)
-        .withHostConfig(hostConfig(shape, workspace, site, runnerScript, shape.socket() ? ctlDir : null))
-        .withCmd(shape.socket() ? List.of("python3", "-I", "-c", SocketLink.SHIM) : List.of("python3", "-I", "-u", RUNNER))
         .withUser(cfg.user()).withWorkingDir(cfg.workingDir())
         .withEnv(env).withHostName("sandbox")
         // stdin (attach) or the socket closes when our connection does: a dead service takes its runners along
         .withStdinOpen(!shape.socket()).withStdInOnce(!shape.socket()).withAttachStdin(!shape.socket())
         .withAttachStdout(!shape.socket()).withAttachStderr(!shape.socket()).withTty(false)
-        .withNetworkDisabled(!shape.network())
-        .exec().getId();
+        .withNetworkDisabled(!shape.network());
   }
 
-  private HostConfig hostConfig(Shape s, Path workspace, Path site, Path runnerScript, Path ctlDir) {
-    long mem = s.memoryMb() << 20;
+  private List<Bind> binds(Shape s, Path workspace, Path site, Path runnerScript, Path ctlDir) {
     List<Bind> binds = new ArrayList<>();
     binds.add(new Bind(workspace.toString(), new Volume(cfg.workingDir()),
         s.readOnlyWorkspace() ? com.github.dockerjava.api.model.AccessMode.ro : com.github.dockerjava.api.model.AccessMode.rw));
@@ -112,11 +188,21 @@ final class Containers {
     if (wheels != null && java.nio.file.Files.isDirectory(wheels)) {
       binds.add(new Bind(wheels.toString(), new Volume(WHEELS), com.github.dockerjava.api.model.AccessMode.ro));
     }
+    addConfiguredBinds(binds);
+    return binds;
+  }
+
+  /** {@code docker.volumes}: the operator's own binds (paths on the daemon's host). */
+  private void addConfiguredBinds(List<Bind> binds) {
     cfg.volumes().forEach((host, spec) -> {
       int colon = spec.lastIndexOf(':');
       binds.add(new Bind(host, new Volume(spec.substring(0, colon)),
           com.github.dockerjava.api.model.AccessMode.fromBoolean(!spec.endsWith(":ro"))));
     });
+  }
+
+  private HostConfig hostConfig(Shape s, List<Bind> binds, List<Mount> mounts) {
+    long mem = s.memoryMb() << 20;
     return HostConfig.newHostConfig()
         .withMemory(mem).withMemorySwap(mem)   // swap = memory: no swap beyond the limit
         .withCpuPeriod((long) cfg.cpuPeriod()).withCpuQuota(Math.max(1000L, Math.round(s.cpuCores() * cfg.cpuPeriod())))
@@ -130,6 +216,7 @@ final class Containers {
         // /tmp is memory (counted by the memory limit), bounded by the disk budget
         .withTmpFs(Map.of("/tmp", "rw,nosuid,nodev,size=" + s.diskMb() + "m"))
         .withBinds(binds)
+        .withMounts(mounts.isEmpty() ? null : mounts)
         .withInit(true)
         .withUlimits(List.of(new Ulimit("nofile", s.openFiles(), s.openFiles()), new Ulimit("core", 0L, 0L)))
         .withLogConfig(new LogConfig(LogConfig.LoggingType.JSON_FILE,

@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * One container per sandbox, with the runner as the container's main process, driven over the
  * container's attached stdin/stdout: a run is a fork inside the container, not a {@code docker
  * exec}. The container is kept across stop/start (its workspace is a bind mount of the same host
- * directory the file API works on) and removed on destroy. Containers of the default shape come
+ * directory the file API works on or, with {@code docker.workspace: volume}, a named volume the file
+ * API reaches through the daemon: {@link VolumeFiles}) and removed on destroy. Containers of the default shape come
  * from a {@link WarmPool}. Blocking: called on worker threads only.
  */
 public final class DockerBackend implements SandboxBackend {
@@ -55,6 +56,10 @@ public final class DockerBackend implements SandboxBackend {
   private volatile Path script;
   /** The runner connects to a unix socket (local daemon) rather than being attached to. */
   private final boolean socket;
+  /** Workspaces are named volumes reached through the daemon only ({@code docker.workspace: volume}). */
+  private final boolean onVolumes;
+  /** The sandboxes' named volumes, when {@link #onVolumes}. */
+  private final SandboxVolumes sandboxVolumes;
   private final java.util.concurrent.ExecutorService background = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
     Thread t = new Thread(r, "alphora-docker-background");
     t.setDaemon(true);
@@ -78,12 +83,18 @@ public final class DockerBackend implements SandboxBackend {
     this.containers = new Containers(cfg, nodeId, basePath, this.wheels);
     this.ops = new ContainerOps(docker, containers, cfg);
     this.deaths = deaths;
-    this.socket = cfg.runnerChannel().equals("socket") || (cfg.runnerChannel().equals("auto")
-        && DockerClients.host(cfg).startsWith("unix://"));
+    this.onVolumes = cfg.volumeWorkspace();
+    this.sandboxVolumes = onVolumes ? new SandboxVolumes(docker, cfg, containers, ops) : null;
+    // the socket lives in the sandbox's host directory: never with volumes, whose daemon may be elsewhere
+    this.socket = !onVolumes && (cfg.runnerChannel().equals("socket") || (cfg.runnerChannel().equals("auto")
+        && DockerClients.host(cfg).startsWith("unix://")));
     // a typical generated id (sbx_ + 24): sandboxes with ids too long for a socket path get attach
     Shape poolShape = Shape.of(cfg.image(), defaultLimits, defaultPolicy, cfg.pidsLimit(),
         socket && SocketLink.fits(SandboxSpec.dirFor(basePath, "sbx_" + "x".repeat(24)).resolve("ctl")));
-    this.pool = cfg.poolSize() > 0 ? new WarmPool(poolShape, cfg.poolSize(), cfg.poolMaxAgeSeconds(),
+    if (onVolumes && cfg.poolSize() > 0) {
+      LOG.info("docker.workspace is volume: no warm pool (a warm container's volumes could not become a sandbox's)");
+    }
+    this.pool = cfg.poolSize() > 0 && !onVolumes ? new WarmPool(poolShape, cfg.poolSize(), cfg.poolMaxAgeSeconds(),
         new PoolMaker(ops, poolShape, basePath, this::script, volumes, defaultLimits, defaultPolicy))
         : null;
   }
@@ -95,6 +106,9 @@ public final class DockerBackend implements SandboxBackend {
   public void init(boolean warmNow) {
     volumes.dropUnder(Orphans.poolDir(basePath)); // warm workspaces of an instance killed with -9
     Orphans.sweep(docker, containers, basePath, cfg.orphans().equals("adopt"));
+    if (onVolumes) {
+      Orphans.sweepVolumes(docker, containers, basePath, cfg.orphans().equals("adopt"));
+    }
     if (warmNow && available()) {
       startPool();
     }
@@ -136,6 +150,10 @@ public final class DockerBackend implements SandboxBackend {
    */
   @Override
   public void prepareWorkspace(SandboxSpec spec, WorkspaceVolumes v) throws IOException {
+    if (onVolumes) {   // the host directory stays empty: the files live in the Docker volume
+      Files.createDirectories(spec.workspace());
+      return;
+    }
     if (pool != null && v.enabled() && !v.hasVolume(spec)
         && (!Files.exists(spec.workspace()) || isEmpty(spec.workspace()))) {
       Files.createDirectories(spec.workspace());
@@ -156,13 +174,13 @@ public final class DockerBackend implements SandboxBackend {
     try {
       String cid = recorded(spec, shape);
       if (cid != null) {
-        volumes.prepare(spec);
+        prepareHostWorkspace(spec);
         if (!startExisting(spec, cid, shape)) {
           cid = null;
         }
       }
       if (cid == null && !fromPool(spec, shape)) {
-        volumes.prepare(spec);
+        prepareHostWorkspace(spec);
         createNew(spec, shape);
       }
       startPool();
@@ -180,6 +198,12 @@ public final class DockerBackend implements SandboxBackend {
         throw DockerClients.unavailable(cfg, e);
       }
       throw dockerError("start", spec.sandboxId(), e);
+    }
+  }
+
+  private void prepareHostWorkspace(SandboxSpec spec) throws IOException {
+    if (!onVolumes) {
+      volumes.prepare(spec);
     }
   }
 
@@ -211,7 +235,7 @@ public final class DockerBackend implements SandboxBackend {
       LOG.info("sandbox {}: its container {} is gone; making a new one", spec.sandboxId(), AttachChannel.short12(cid));
       return false;
     }
-    if (!bindsWorkspace(c, spec)) {
+    if (onVolumes ? !sandboxVolumes.mounts(c, spec.sandboxId()) : !bindsWorkspace(c, spec)) {
       // a warm container binds its pool directories by path, and Docker re-resolves binds at every
       // start: once handed out it cannot be started again over the right workspace, so replace it
       LOG.debug("sandbox {}: container {} was a warm one; making its own", spec.sandboxId(), AttachChannel.short12(cid));
@@ -281,11 +305,11 @@ public final class DockerBackend implements SandboxBackend {
     String name = containers.name(spec.sandboxId());
     String cid;
     try {
-      cid = containers.create(docker, shape, name, spec.workspace(), spec.siteDir(), script(), ctlDir(spec));
+      cid = create(spec, shape, name);
     } catch (ConflictException e) {
       // a container of this name that the sandbox no longer records (an interrupted start): replace it
       ops.remove(name);
-      cid = containers.create(docker, shape, name, spec.workspace(), spec.siteDir(), script(), ctlDir(spec));
+      cid = create(spec, shape, name);
     }
     ContainerFile.write(spec, cid, shape);
     try {
@@ -297,13 +321,31 @@ public final class DockerBackend implements SandboxBackend {
     }
   }
 
+  private String create(SandboxSpec spec, Shape shape, String name) throws IOException {
+    return onVolumes ? sandboxVolumes.create(spec, shape, name)
+        : containers.create(docker, shape, name, spec.workspace(), spec.siteDir(), script(), ctlDir(spec));
+  }
+
+  @Override
+  public void wipe(SandboxSpec spec) {
+    if (onVolumes) {
+      sandboxVolumes.wipe(spec);
+    }
+  }
+
+  @Override
+  public Path exportWorkspace(SandboxSpec spec) throws IOException {
+    return onVolumes ? sandboxVolumes.export(spec) : spec.workspace();
+  }
+
   private void adopt(SandboxSpec spec, String cid, RunnerChannel ch) throws IOException {
     RunnerProcess runner = RunnerProcess.connect(ch, "in container " + AttachChannel.short12(cid));
     register(spec, cid, runner);
   }
 
   private void register(SandboxSpec spec, String cid, RunnerProcess runner) {
-    Box box = new Box(cid, runner, ContainerCgroup.find(cid), new long[] {0});
+    // on volumes the daemon may be on another host: its cgroups are read by the runner, inside
+    Box box = new Box(cid, runner, onVolumes ? ContainerCgroup.none() : ContainerCgroup.find(cid), new long[] {0});
     boxes.put(spec.sandboxId(), box);
     runner.onDeath(() -> {
       if (boxes.remove(spec.sandboxId(), box)) {
@@ -342,7 +384,20 @@ public final class DockerBackend implements SandboxBackend {
       ops.remove(cid);
     }
     ops.remove(containers.name(spec.sandboxId()));
+    if (onVolumes) {
+      sandboxVolumes.remove(spec.sandboxId());
+    }
     ContainerFile.delete(spec);
+  }
+
+  @Override
+  public io.alphora.sandbox.workspace.WorkspaceFiles files(SandboxSpec spec, Workspace host) {
+    return onVolumes ? sandboxVolumes.workspace(spec, this::isRunning) : host;
+  }
+
+  @Override
+  public io.alphora.sandbox.workspace.WorkspaceFiles siteFiles(SandboxSpec spec) {
+    return onVolumes ? sandboxVolumes.site(spec, this::isRunning) : SandboxBackend.super.siteFiles(spec);
   }
 
   @Override
@@ -393,7 +448,7 @@ public final class DockerBackend implements SandboxBackend {
   @Override
   public ProcStats stats(String sandboxId) {
     Box b = boxes.get(sandboxId);
-    if (b == null) {
+    if (b == null || onVolumes) {   // a daemon on another host: its pids mean nothing in this /proc
       return ProcStats.NONE;
     }
     if (b.hostPid()[0] == 0) {   // looked up once, when first asked
@@ -409,10 +464,15 @@ public final class DockerBackend implements SandboxBackend {
       return join(containers.workspaceMount(), spec.workspace().relativize(h));
     }
     if (h.startsWith(spec.siteDir())) {
-      return join(Containers.SITE, spec.siteDir().relativize(h));
+      return join(onVolumes ? Containers.SITE_ON_VOLUME : Containers.SITE, spec.siteDir().relativize(h));
     }
-    if (wheels != null && h.startsWith(wheels)) {
+    if (wheels != null && h.startsWith(wheels) && !onVolumes) {
       return join(Containers.WHEELS, wheels.relativize(h));
+    }
+    if (onVolumes && wheels != null && h.startsWith(wheels)) {
+      throw new SandboxException(ErrorCode.PACKAGE_INSTALL_FAILED, "pip.find_links (" + wheels + ") is a directory of "
+          + "this host, which containers on workspace volumes do not see: let the sandbox reach a package index "
+          + "(network) or use docker.workspace: bind with a local daemon", Map.of("find_links", wheels.toString()));
     }
     throw new IllegalArgumentException(hostPath + " is not visible inside the container");
   }

@@ -56,4 +56,35 @@ final class Orphans {
       LOG.info("containers of an earlier instance: {} adopted, {} removed", kept, removed);
     }
   }
+
+  /**
+   * Workspace volumes ({@code docker.workspace: volume}) of this base path whose sandbox is gone (or
+   * all of them with {@code remove}): removed, after {@link #sweep} removed their containers.
+   */
+  static void sweepVolumes(DockerClient docker, Containers containers, Path basePath, boolean adopt) {
+    List<com.github.dockerjava.api.command.InspectVolumeResponse> found;
+    try {
+      found = docker.listVolumesCmd().withFilter("label", containers.ownerLabels().entrySet().stream()
+          .map(e -> e.getKey() + "=" + e.getValue()).toList()).exec().getVolumes();
+    } catch (RuntimeException e) {
+      LOG.warn("Docker is not reachable ({}): volumes of an earlier instance are left for now", DockerClients.rootMessage(e));
+      return;
+    }
+    int removed = 0;
+    for (var v : found == null ? List.<com.github.dockerjava.api.command.InspectVolumeResponse>of() : found) {
+      String sandbox = v.getLabels() == null ? null : v.getLabels().get(Containers.LABEL_SANDBOX);
+      if (adopt && sandbox != null && java.nio.file.Files.isDirectory(basePath.resolve("sandboxes").resolve(sandbox))) {
+        continue;
+      }
+      try {
+        docker.removeVolumeCmd(v.getName()).exec();
+        removed++;
+      } catch (RuntimeException e) {
+        LOG.warn("volume {}: {}", v.getName(), DockerClients.rootMessage(e));
+      }
+    }
+    if (removed > 0) {
+      LOG.info("workspace volumes of an earlier instance: {} removed", removed);
+    }
+  }
 }

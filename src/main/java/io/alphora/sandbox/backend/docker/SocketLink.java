@@ -1,8 +1,6 @@
 package io.alphora.sandbox.backend.docker;
 
 import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.exception.DockerClientException;
-import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.core.command.WaitContainerResultCallback;
 import io.alphora.sandbox.runner.RunnerChannel;
 import java.io.IOException;
@@ -175,7 +173,8 @@ final class SocketLink implements RunnerChannel {
     try {
       return docker.waitContainerCmd(containerId).exec(new WaitContainerResultCallback())
           .awaitStatusCode(millis, TimeUnit.MILLISECONDS);
-    } catch (DockerException | DockerClientException e) {
+    } catch (RuntimeException e) {
+      // the daemon is gone too (its transport fails with a bare RuntimeException): no exit code to be had
       return ended ? -1 : null;
     }
   }
