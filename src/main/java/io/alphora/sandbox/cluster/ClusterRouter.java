@@ -20,7 +20,6 @@ import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
-import io.vertx.core.shareddata.Lock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;

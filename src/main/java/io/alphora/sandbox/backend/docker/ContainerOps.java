@@ -26,6 +26,8 @@ final class ContainerOps {
   final DockerClient docker;
   final Containers containers;
   private final DockerConfig cfg;
+  /** Containers (by id) that could not be removed, the daemon being away: removed once it answers. */
+  private final java.util.Set<String> toRemove = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   ContainerOps(DockerClient docker, Containers containers, DockerConfig cfg) {
     this.docker = docker;
@@ -63,10 +65,21 @@ final class ContainerOps {
   void remove(String idOrName) {
     try {
       docker.removeContainerCmd(idOrName).withForce(true).withRemoveVolumes(true).exec();
+      toRemove.remove(idOrName);
     } catch (NotFoundException e) {
-      // gone already
+      toRemove.remove(idOrName); // gone already
     } catch (RuntimeException e) {
       LOG.warn("could not remove container {}: {}", idOrName, DockerClients.rootMessage(e));
+      if (idOrName.matches("[0-9a-f]{64}")) {   // a name may belong to another container by then
+        toRemove.add(idOrName);
+      }
+    }
+  }
+
+  /** Tries again to remove what {@link #remove} could not (a daemon restart stops and keeps containers). */
+  void removeLeftovers() {
+    for (String cid : java.util.List.copyOf(toRemove)) {
+      remove(cid);
     }
   }
 

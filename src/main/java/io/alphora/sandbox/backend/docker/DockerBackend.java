@@ -489,6 +489,7 @@ public final class DockerBackend implements SandboxBackend {
       pool.close();
     }
     new ArrayList<>(boxes.keySet()).forEach(this::stop);
+    ops.removeLeftovers();
     background.shutdown();
     try {
       background.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);

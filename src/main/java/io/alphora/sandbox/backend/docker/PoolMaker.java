@@ -65,4 +65,7 @@ final class PoolMaker implements WarmPool.Maker {
     volumes.dropUnder(w.dir());
     ops.discard(w.containerId(), w.runner(), w.dir());
   }
+
+  @Override
+  public void tidy() { ops.removeLeftovers(); }
 }

@@ -27,6 +27,9 @@ final class WarmPool implements AutoCloseable {
     Warm make() throws Exception;
 
     void discard(Warm w);
+
+    /** Called before each refill and at close: finishes discards the daemon could not do at the time. */
+    default void tidy() {}
   }
 
   final Shape shape;
@@ -74,6 +77,7 @@ final class WarmPool implements AutoCloseable {
     if (closed) {
       return;
     }
+    maker.tidy();
     expire();
     while (!closed && available() < size) {
       try {
@@ -133,5 +137,6 @@ final class WarmPool implements AutoCloseable {
     while ((w = poll()) != null) {
       maker.discard(w);
     }
+    maker.tidy();
   }
 }
