@@ -111,11 +111,20 @@ final class AttachChannel implements RunnerChannel {
 
   @Override
   public Integer waitFor(long millis) throws InterruptedException {
+    return waitForExit(docker, containerId, millis, ended);
+  }
+
+  /**
+   * The container's exit code within {@code millis}, else null; -1 when the daemon cannot say (its
+   * transport fails with a bare RuntimeException when it is gone) but the channel has {@code ended}.
+   * The waits of both runner channels.
+   */
+  static Integer waitForExit(DockerClient docker, String containerId, long millis, boolean ended)
+      throws InterruptedException {
     try {
       return docker.waitContainerCmd(containerId).exec(new WaitContainerResultCallback())
           .awaitStatusCode(millis, TimeUnit.MILLISECONDS);
     } catch (RuntimeException e) {
-      // the daemon is gone too (its transport fails with a bare RuntimeException): no exit code to be had
       return ended ? -1 : null;
     }
   }

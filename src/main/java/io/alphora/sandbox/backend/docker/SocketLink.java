@@ -1,7 +1,6 @@
 package io.alphora.sandbox.backend.docker;
 
 import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.core.command.WaitContainerResultCallback;
 import io.alphora.sandbox.runner.RunnerChannel;
 import java.io.IOException;
 import java.io.InputStream;
@@ -170,13 +169,7 @@ final class SocketLink implements RunnerChannel {
 
   @Override
   public Integer waitFor(long millis) throws InterruptedException {
-    try {
-      return docker.waitContainerCmd(containerId).exec(new WaitContainerResultCallback())
-          .awaitStatusCode(millis, TimeUnit.MILLISECONDS);
-    } catch (RuntimeException e) {
-      // the daemon is gone too (its transport fails with a bare RuntimeException): no exit code to be had
-      return ended ? -1 : null;
-    }
+    return AttachChannel.waitForExit(docker, containerId, millis, ended);
   }
 
   @Override
