@@ -150,6 +150,7 @@ public final class BackendNode {
       running.remove(id);
       throw e;
     }
+    ex.submitted((data, eof) -> backend.stdin(sandboxId, id, data, eof));
     // A client that saw `start` may cancel before the runner got the run; that cancel found no run
     // in the runner. The flag is set before each cancel is sent, so one of the two sends comes after.
     if (ex.cancelRequested()) {
@@ -242,6 +243,7 @@ public final class BackendNode {
     track(ex, false);
     ex.announce();
     backend.exec(sandboxId, run, ex);
+    ex.submitted((data, eof) -> backend.stdin(sandboxId, id, data, eof));
     return ex;
   }
 

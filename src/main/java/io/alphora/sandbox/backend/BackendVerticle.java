@@ -152,7 +152,7 @@ public final class BackendVerticle extends VerticleBase {
       }
       case Actions.STDIN -> {
         Execution ex = node.execution(id, FileActions.required(b, "exec_id"));
-        node.backend.stdin(id, ex.execId, b.getString("data", ""), b.getBoolean("eof", false));
+        ex.stdin(b.getString("data", ""), b.getBoolean("eof", false));
         return new JsonObject();
       }
       case Actions.READ_CHUNK -> {

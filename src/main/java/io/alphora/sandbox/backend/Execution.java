@@ -46,6 +46,14 @@ final class Execution implements RunListener {
   private JsonObject exitEvent;
   private boolean clipped;
   private volatile boolean cancelRequested;
+  /** Guards stdin only: never held by the runner's reader thread, which may be waiting on this object. */
+  private final Object stdinLock = new Object();
+  /** Where stdin goes once the runner has the run; until then it waits in {@link #earlyStdin}. */
+  private java.util.function.BiConsumer<String, Boolean> stdinSink;
+  private final ArrayDeque<java.util.Map.Entry<String, Boolean>> earlyStdin = new ArrayDeque<>();
+  private long earlyStdinChars;
+  /** stdin characters kept for a run the runner does not have yet (the runner's own cap is 1 MiB too). */
+  static final long EARLY_STDIN_CHARS = 1 << 20;
 
   Execution(String sandboxId, String execId, String address, EventBus bus, double timeoutSeconds,
       String requestId) {
@@ -110,6 +118,34 @@ final class Execution implements RunListener {
   void requestCancel() { cancelRequested = true; }
 
   boolean cancelRequested() { return cancelRequested; }
+
+  /**
+   * Feeds the run's stdin, in order. A client that saw {@code start} may send stdin before the runner
+   * got the run (it would drop data for a run it does not know): that waits here until
+   * {@link #submitted}. Beyond {@link #EARLY_STDIN_CHARS} waiting, data is dropped (an EOF is kept).
+   */
+  void stdin(String data, boolean eof) {
+    synchronized (stdinLock) {
+      if (stdinSink != null) {
+        stdinSink.accept(data, eof);
+        return;
+      }
+      String kept = earlyStdinChars + data.length() <= EARLY_STDIN_CHARS ? data : "";
+      earlyStdinChars += kept.length();
+      earlyStdin.add(java.util.Map.entry(kept, eof));
+    }
+  }
+
+  /** The runner has the run: what stdin waited goes to {@code sink} now, and the rest as it comes. */
+  void submitted(java.util.function.BiConsumer<String, Boolean> sink) {
+    synchronized (stdinLock) {
+      stdinSink = sink;
+      java.util.Map.Entry<String, Boolean> e;
+      while ((e = earlyStdin.poll()) != null) {
+        sink.accept(e.getKey(), e.getValue());
+      }
+    }
+  }
 
   /** Frees the replay ring of a finished run (its exit event stays available). */
   synchronized void releaseReplay() {

@@ -7,6 +7,7 @@ import io.alphora.sandbox.bus.Actions;
 import io.alphora.sandbox.bus.BusClient;
 import io.alphora.sandbox.bus.BusErrors;
 import io.alphora.sandbox.bus.RunFeed;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
@@ -46,6 +47,12 @@ final class WsSession {
   private final StreamSettings settings;
   private final BoundedSender out;
   private final Set<String> active = new HashSet<>();
+  /**
+   * Per run, the last stdin/cancel frame still on its way (or the run's own exec, until the backend
+   * accepted it): the next one is sent after it. A client may send stdin right behind its exec frame,
+   * and the backend's worker instances would otherwise take two quick frames in either order.
+   */
+  private final Map<String, Future<?>> inFlight = new HashMap<>();
   private final Map<String, RunFeed> feeds = new HashMap<>();
   private long lastClientFrame = System.nanoTime();
   private long lastKeepalive = System.nanoTime();
@@ -151,7 +158,7 @@ final class WsSession {
     if (requestId != null) {
       msg.put("request_id", requestId);
     }
-    RunFeed.subscribe(bus, sandboxId, execId, e -> out.send(EventFrames.encode(e)))
+    Future<Object> accepted = RunFeed.subscribe(bus, sandboxId, execId, e -> out.send(EventFrames.encode(e)))
         .compose(feed -> {
           feeds.put(execId, feed);
           feed.endHandler(v -> {
@@ -167,15 +174,16 @@ final class WsSession {
             feed.close();
           }
           return bus.sandbox(sandboxId, Actions.EXEC, msg, CONTROL_TIMEOUT_MS);
-        })
-        .onFailure(t -> {
-          RunFeed feed = feeds.remove(execId);
-          if (feed != null) {
-            feed.close();
-          }
-          active.remove(execId);
-          error(requestId, execId, t);
         });
+    chain(execId, accepted);
+    accepted.onFailure(t -> {
+      RunFeed feed = feeds.remove(execId);
+      if (feed != null) {
+        feed.close();
+      }
+      active.remove(execId);
+      error(requestId, execId, t);
+    });
   }
 
   private void control(String action, JsonObject f, JsonObject body) {
@@ -183,8 +191,18 @@ final class WsSession {
     if (execId == null) {
       throw new SandboxException.InvalidRequestException("'exec_id' is required in a " + f.getValue("type") + " frame");
     }
-    bus.sandbox(sandboxId, action, body.put("exec_id", execId), CONTROL_TIMEOUT_MS)
-        .onFailure(t -> error(string(f, "request_id", null), execId, t));
+    String requestId = string(f, "request_id", null);
+    Future<?> before = inFlight.getOrDefault(execId, Future.succeededFuture());
+    Future<Object> sent = before.compose(v -> bus.sandbox(sandboxId, action, body.put("exec_id", execId),
+        CONTROL_TIMEOUT_MS));
+    sent.onFailure(t -> error(requestId, execId, t));
+    chain(execId, sent.otherwiseEmpty()); // a frame that failed does not hold up the next
+  }
+
+  /** Makes {@code f} the run's last frame in flight, until it completes (if none came after it). */
+  private void chain(String execId, Future<?> f) {
+    inFlight.put(execId, f);
+    f.onComplete(ar -> inFlight.remove(execId, f));
   }
 
   private void tick() {

@@ -147,6 +147,26 @@ class WebSocketApiTest extends RestTestBase {
     }
   }
 
+  @Test
+  void stdinFramesSentRightBehindTheExecArriveAllAndInOrder() {
+    String id = sandbox(KEY_A, new JsonObject());
+    try (WsTestClient ws = open(id, KEY_A)) {
+      for (int round = 0; round < 5; round++) {
+        String exec = "exe_wsearly" + String.format("%05d", round);
+        // no wait for `start`: the frames follow the exec frame at once
+        ws.send(WsTestClient.exec("early", "import sys\nprint(repr(sys.stdin.read()))").put("exec_id", exec));
+        for (int i = 0; i < 20; i++) {
+          ws.send(new JsonObject().put("type", "stdin").put("exec_id", exec).put("data", i + ","));
+        }
+        ws.send(new JsonObject().put("type", "stdin").put("exec_id", exec).put("data", "end").put("eof", true));
+        JsonObject exit = lastOf(ws, null);
+        assertThat(exit.getString("exec_id")).isEqualTo(exec);
+        assertThat(exit.getJsonObject("result").getString("stdout"))
+            .isEqualTo("'0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,end'\n");
+      }
+    }
+  }
+
   /** The exit frame: {@code seen} if it already is one, else the next exit frame. */
   private static JsonObject lastOf(WsTestClient ws, JsonObject seen) {
     if (seen != null && "exit".equals(seen.getString("type"))) {
