@@ -97,6 +97,21 @@ class ExecStreamTest {
   }
 
   @Test
+  void stdinWrittenWithoutWaitingArrivesInOrder() throws Exception {
+    for (int round = 0; round < 5; round++) {
+      ExecStream s = await(sandbox.execStream(ExecRequest.python("import sys\nprint(repr(sys.stdin.read()))"), true));
+      s.handler(e -> { });
+      StringBuilder sent = new StringBuilder();
+      for (int i = 0; i < 30; i++) {
+        s.writeStdin(i + ",");   // not awaited: the backend's worker instances would race without order
+        sent.append(i).append(',');
+      }
+      s.closeStdin();
+      assertThat(await(s.result()).stdout()).isEqualTo("'" + sent + "'\n");
+    }
+  }
+
+  @Test
   void aConsumerThatFallsTooFarBehindFailsWhileTheRunGoesOn() throws Exception {
     ExecStream s = await(sandbox.execStream(ExecRequest.python(
         "import sys\nline = 'y' * 1023 + '\\n'\nfor i in range(12000):\n    sys.stdout.write(line)")));

@@ -62,10 +62,13 @@ public final class BackendNode {
 
   public SandboxBackend backend() { return backend; }
 
-  void attach() {
+  /** A worker instance starts; true for the first one. */
+  boolean attach() {
     if (instances.getAndIncrement() == 0) {
       volumes.retain();
+      return true;
     }
+    return false;
   }
 
   /** When the last worker instance is gone: the backend is closed and the volumes unmounted. Blocking. */

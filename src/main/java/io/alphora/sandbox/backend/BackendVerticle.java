@@ -46,7 +46,11 @@ public final class BackendVerticle extends VerticleBase {
   public Future<?> start() {
     String address = node.addresses.backend(nodeId(), node.backend.type().value());
     consumer = vertx.eventBus().localConsumer(address, this::handle);
-    node.attach();
+    if (node.attach()) {   // the first instance alone serves the ordered address
+      MessageConsumer<JsonObject> ordered = vertx.eventBus().localConsumer(
+          node.addresses.backendOrdered(nodeId(), node.backend.type().value()), this::handle);
+      return Future.all(consumer.completion(), ordered.completion());
+    }
     return consumer.completion();
   }
 

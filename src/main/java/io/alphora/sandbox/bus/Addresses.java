@@ -62,4 +62,10 @@ public final class Addresses {
 
   /** The backend worker of one node and type (local delivery only). */
   public String backend(String nodeId, String type) { return prefix + ".backend." + type + "." + nodeId; }
+
+  /**
+   * The same backend, one worker context behind it: what must be handled in the order the manager
+   * sent it (a run's stdin) goes here; the plain address spreads messages over all worker instances.
+   */
+  public String backendOrdered(String nodeId, String type) { return backend(nodeId, type) + ".ordered"; }
 }

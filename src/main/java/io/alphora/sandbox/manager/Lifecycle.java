@@ -33,8 +33,11 @@ final class Lifecycle {
   Future<Object> backend(SandboxRecord r, String action, JsonObject body, long timeoutMs) {
     DeliveryOptions o = new DeliveryOptions().addHeader(Actions.HEADER, action)
         .addHeader(BackendVerticle.SANDBOX_HEADER, r.id).setSendTimeout(timeoutMs);
-    return m.vertx().eventBus().<Object>request(
-            m.addresses.backend(m.settings.nodeId(), r.backendType.value()), body, o)
+    // a run's stdin keeps its order: one worker context takes it (the others would race)
+    String node = m.settings.nodeId();
+    String type = r.backendType.value();
+    String address = Actions.STDIN.equals(action) ? m.addresses.backendOrdered(node, type) : m.addresses.backend(node, type);
+    return m.vertx().eventBus().<Object>request(address, body, o)
         .map(msg -> msg.body())
         .recover(t -> {
           if (t instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS) {
