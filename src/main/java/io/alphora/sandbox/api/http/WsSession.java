@@ -48,11 +48,10 @@ final class WsSession {
   private final BoundedSender out;
   private final Set<String> active = new HashSet<>();
   /**
-   * Per run, the last stdin/cancel frame still on its way (or the run's own exec, until the backend
-   * accepted it): the next one is sent after it. A client may send stdin right behind its exec frame,
-   * and the backend's worker instances would otherwise take two quick frames in either order.
+   * The runs of this socket whose exec the backend has not accepted yet: a client may send stdin or
+   * cancel right behind its exec frame, and those wait for it (then go in the order they came).
    */
-  private final Map<String, Future<?>> inFlight = new HashMap<>();
+  private final Map<String, Future<?>> notYetAccepted = new HashMap<>();
   private final Map<String, RunFeed> feeds = new HashMap<>();
   private long lastClientFrame = System.nanoTime();
   private long lastKeepalive = System.nanoTime();
@@ -175,7 +174,8 @@ final class WsSession {
           }
           return bus.sandbox(sandboxId, Actions.EXEC, msg, CONTROL_TIMEOUT_MS);
         });
-    chain(execId, accepted);
+    notYetAccepted.put(execId, accepted);
+    accepted.onComplete(ar -> notYetAccepted.remove(execId, accepted));
     accepted.onFailure(t -> {
       RunFeed feed = feeds.remove(execId);
       if (feed != null) {
@@ -192,17 +192,9 @@ final class WsSession {
       throw new SandboxException.InvalidRequestException("'exec_id' is required in a " + f.getValue("type") + " frame");
     }
     String requestId = string(f, "request_id", null);
-    Future<?> before = inFlight.getOrDefault(execId, Future.succeededFuture());
-    Future<Object> sent = before.compose(v -> bus.sandbox(sandboxId, action, body.put("exec_id", execId),
-        CONTROL_TIMEOUT_MS));
-    sent.onFailure(t -> error(requestId, execId, t));
-    chain(execId, sent.otherwiseEmpty()); // a frame that failed does not hold up the next
-  }
-
-  /** Makes {@code f} the run's last frame in flight, until it completes (if none came after it). */
-  private void chain(String execId, Future<?> f) {
-    inFlight.put(execId, f);
-    f.onComplete(ar -> inFlight.remove(execId, f));
+    notYetAccepted.getOrDefault(execId, Future.succeededFuture())
+        .compose(v -> bus.sandbox(sandboxId, action, body.put("exec_id", execId), CONTROL_TIMEOUT_MS))
+        .onFailure(t -> error(requestId, execId, t));
   }
 
   private void tick() {
