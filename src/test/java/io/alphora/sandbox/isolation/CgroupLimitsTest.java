@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.alphora.sandbox.CreateOptions;
 import io.alphora.sandbox.ExecRequest;
 import io.alphora.sandbox.ExecutionResult;
+import io.alphora.sandbox.LimitScenarios;
 import io.alphora.sandbox.ResourceLimits;
 import io.alphora.sandbox.Sandbox;
 import io.alphora.sandbox.SandboxManager;
@@ -49,38 +50,19 @@ class CgroupLimitsTest {
     await(vertx.close());
   }
 
-  private void stillUsable() {
-    assertThat(await(sandbox.executeCode("print('ok')")).stdout()).isEqualTo("ok\n");
-  }
-
   @Test
   void memoryBomb() {
-    ExecutionResult r = await(sandbox.executeCode(
-        "print('allocating', flush=True)\nchunks = []\nwhile True:\n    chunks.append(b'x' * (16 << 20))"));
-    assertThat(r.errorType()).as(r.stderr()).isEqualTo("MemoryLimitExceeded");
-    assertThat(r.success()).isFalse();
-    assertThat(r.stdout()).isEqualTo("allocating\n");
-    stillUsable();
+    LimitScenarios.memoryBomb(sandbox);
   }
 
   @Test
   void forkBomb() {
-    ExecutionResult r = await(sandbox.execute(ExecRequest.python(
-        "import os, time\nprint('forking', flush=True)\nwhile True:\n    os.fork()").withTimeout(15)));
-    assertThat(r.errorType()).as(r.stderr()).isIn("ProcessLimitExceeded", "TimeoutError");
-    assertThat(r.stdout()).startsWith("forking\n");
-    stillUsable();
-    assertThat(await(sandbox.usage()).numProcesses()).as("the bomb's processes are gone").isLessThanOrEqualTo(8);
+    assertThat(LimitScenarios.forkBomb(sandbox, 8).stdout()).startsWith("forking\n");
   }
 
   @Test
   void threadExplosion() {
-    ExecutionResult r = await(sandbox.executeCode(
-        "import threading, time\nts = []\nfor i in range(1000):\n"
-            + "    t = threading.Thread(target=time.sleep, args=(5,)); t.start(); ts.append(t)"));
-    assertThat(r.errorType()).as(r.stderr()).isEqualTo("ProcessLimitExceeded");
-    assertThat(r.stderr()).contains("can't start new thread");
-    stillUsable();
+    LimitScenarios.threadExplosion(sandbox);
   }
 
   @Test
@@ -93,7 +75,7 @@ class CgroupLimitsTest {
     assertThat(r.error()).contains("max_processes");
     assertThat(r.executionTime()).as("ended by the watch, not the timeout").isLessThan(10);
     assertThat(r.stdout()).isEqualTo("spawning\n");
-    stillUsable();
+    LimitScenarios.stillUsable(sandbox);
   }
 
   @Test

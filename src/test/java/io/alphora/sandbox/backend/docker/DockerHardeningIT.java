@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.model.HostConfig;
 import io.alphora.sandbox.CreateOptions;
-import io.alphora.sandbox.ExecRequest;
 import io.alphora.sandbox.ExecutionResult;
+import io.alphora.sandbox.LimitScenarios;
 import io.alphora.sandbox.ResourceLimits;
 import io.alphora.sandbox.Sandbox;
 import io.alphora.sandbox.SandboxManager;
@@ -50,10 +50,6 @@ class DockerHardeningIT {
     await(manager.shutdown());
     await(vertx.close());
     assertThat(DockerTestSupport.removeAll(base)).as("containers left behind").isZero();
-  }
-
-  private void stillUsable() {
-    assertThat(await(sandbox.executeCode("print('ok')")).stdout()).isEqualTo("ok\n");
   }
 
   @Test
@@ -131,31 +127,17 @@ class DockerHardeningIT {
 
   @Test
   void memoryLimitFromTheContainersCgroup() {
-    ExecutionResult r = await(sandbox.executeCode(
-        "print('allocating', flush=True)\nchunks = []\nwhile True:\n    chunks.append(b'x' * (16 << 20))"));
-    assertThat(r.errorType()).as(r.stderr()).isEqualTo("MemoryLimitExceeded");
-    assertThat(r.success()).isFalse();
-    assertThat(r.stdout()).isEqualTo("allocating\n");
-    stillUsable();
+    LimitScenarios.memoryBomb(sandbox);
   }
 
   @Test
   void pidsLimit() {
-    ExecutionResult r = await(sandbox.executeCode(
-        "import threading, time\nts = []\nfor i in range(1000):\n"
-            + "    t = threading.Thread(target=time.sleep, args=(5,)); t.start(); ts.append(t)"));
-    assertThat(r.errorType()).as(r.stderr()).isEqualTo("ProcessLimitExceeded");
-    assertThat(r.stderr()).contains("can't start new thread");
-    stillUsable();
+    LimitScenarios.threadExplosion(sandbox);
   }
 
   @Test
   void forkBombEndsAndLeavesNothing() {
-    ExecutionResult r = await(sandbox.execute(ExecRequest.python(
-        "import os, time\nprint('forking', flush=True)\nwhile True:\n    os.fork()").withTimeout(15)));
-    assertThat(r.errorType()).as(r.stderr()).isIn("ProcessLimitExceeded", "TimeoutError");
-    stillUsable();
-    assertThat(await(sandbox.usage()).numProcesses()).as("the bomb's processes are gone").isLessThanOrEqualTo(4);
+    LimitScenarios.forkBomb(sandbox, 4);
   }
 
   @Test
