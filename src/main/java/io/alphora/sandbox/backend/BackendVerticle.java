@@ -28,7 +28,9 @@ import java.util.Map;
 /**
  * The bus face of a node's backend: deployed as a worker verticle (several instances share one
  * {@link BackendNode}), so blocking process and file work never touches an event loop. Only the
- * node's manager talks to it, on a node-local address; the sandbox id travels in a header.
+ * node's manager talks to it, on a node-local address; the sandbox id travels in a header. The first
+ * instance to start serves the ordered address instead, alone: what must be handled in the order
+ * sent (a run's stdin) goes there, on one worker context that no slow operation holds up.
  */
 public final class BackendVerticle extends VerticleBase {
   public static final String SANDBOX_HEADER = "sandbox_id";
@@ -44,13 +46,11 @@ public final class BackendVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    String address = node.addresses.backend(nodeId(), node.backend.type().value());
+    String type = node.backend.type().value();
+    // the first instance serves the ordered address alone: its messages never wait behind slow work
+    String address = node.attach() ? node.addresses.backendOrdered(nodeId(), type)
+        : node.addresses.backend(nodeId(), type);
     consumer = vertx.eventBus().localConsumer(address, this::handle);
-    if (node.attach()) {   // the first instance alone serves the ordered address
-      MessageConsumer<JsonObject> ordered = vertx.eventBus().localConsumer(
-          node.addresses.backendOrdered(nodeId(), node.backend.type().value()), this::handle);
-      return Future.all(consumer.completion(), ordered.completion());
-    }
     return consumer.completion();
   }
 

@@ -74,8 +74,9 @@ public final class Embedded {
           Path.of(config.local().python()), pip(config), volumes);
       Storage storage = Storage.create(vertx, config.storage());
       Snapshots snapshots = new Snapshots(vertx, storage);
+      // one more instance than workers: it takes only what must stay in order (a run's stdin)
       DeploymentOptions workers = new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)
-          .setInstances(BACKEND_WORKERS).setConfig(new JsonObject().put("node_id", settings.nodeId()));
+          .setInstances(BACKEND_WORKERS + 1).setConfig(new JsonObject().put("node_id", settings.nodeId()));
       // clustered: the router joins the nodes map before the manager adopts (and indexes) its sandboxes
       ClusterRouter router = vertx.isClustered() ? new ClusterRouter(settings, addresses) : null;
       return vertx.deployVerticle(() -> new BackendVerticle(node), workers).compose(backendId ->
