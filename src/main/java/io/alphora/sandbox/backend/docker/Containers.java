@@ -32,6 +32,8 @@ final class Containers {
   static final String WHEELS = "/opt/wheels";
   static final String RUNNER = "/opt/alphora/runner.py";
   static final String LABEL_SANDBOX = "io.alphora.sandbox.sandbox_id";
+  /** On the volumes of a warm container (volume workspaces): made for the pool, not for a sandbox. */
+  static final String LABEL_POOL = "io.alphora.sandbox.pool";
   static final String VOLUME_WORKSPACE = "workspace";
   static final String VOLUME_SITE = "site";
   /** Where pip installs on a volume workspace: a directory of the sandbox user's in the site volume. */
@@ -104,23 +106,24 @@ final class Containers {
 
   /**
    * Creates (does not start) a container of {@code shape} for a daemon that need not see this host:
-   * no host path at all. {@code /workspace} and the site directory are the sandbox's named volumes
-   * (made here if missing), and the runner is the jar's copy passed on the command line (a few tens
-   * of KB, well under the kernel's 128 KB per argument), so it is always the service's version.
+   * no host path at all. {@code /workspace} and the site directory are the named volumes {@code
+   * volumes} (made here if missing, labelled with {@code sandboxId}, or as the pool's when null), and
+   * the runner is the jar's copy passed on the command line (a few tens of KB, well under the
+   * kernel's 128 KB per argument), so it is always the service's version.
    */
-  String createOnVolumes(DockerClient docker, Shape shape, String name, String sandboxId, String runnerSource) {
+  String createOnVolumes(DockerClient docker, Shape shape, String name, String sandboxId, VolumeRecord.Names volumes,
+      String runnerSource) {
     Map<String, String> labels = ownerLabels();
     labels.put(LABEL_NODE, nodeId);
     labels.put(LABEL_SHAPE, shapeLabel(shape));
+    Map<String, String> vl = ownerLabels();
+    vl.put(sandboxId == null ? LABEL_POOL : LABEL_SANDBOX, sandboxId == null ? "true" : sandboxId);
     List<Mount> mounts = new ArrayList<>();
-    for (String what : List.of(VOLUME_WORKSPACE, VOLUME_SITE)) {
-      Map<String, String> vl = ownerLabels();
-      vl.put(LABEL_SANDBOX, sandboxId);
-      String volume = volumeName(sandboxId, what);
+    for (String volume : volumes.all()) {
+      boolean ws = volume.equals(volumes.workspace());
       docker.createVolumeCmd().withName(volume).withLabels(vl).exec();   // an existing one is kept as it is
-      mounts.add(new Mount().withType(MountType.VOLUME).withSource(volume)
-          .withTarget(what.equals(VOLUME_WORKSPACE) ? cfg.workingDir() : SITE)
-          .withReadOnly(what.equals(VOLUME_WORKSPACE) && shape.readOnlyWorkspace()));
+      mounts.add(new Mount().withType(MountType.VOLUME).withSource(volume).withTarget(ws ? cfg.workingDir() : SITE)
+          .withReadOnly(ws && shape.readOnlyWorkspace()));
     }
     List<Bind> extra = new ArrayList<>();
     addConfiguredBinds(extra);
@@ -139,9 +142,17 @@ final class Containers {
     return cid;
   }
 
-  /** The sandbox's named volume {@code what}: found from the base path and sandbox id, whatever the node id. */
-  String volumeName(String sandboxId, String what) {
-    return ("alphora-" + baseDigest() + "-" + sandboxId + "-" + what).replaceAll("[^a-zA-Z0-9_.-]", "_");
+  /**
+   * The named volumes of {@code key} (a sandbox id, or {@code pool-<token>} for a warm container):
+   * found from the base path and key, whatever the node id. A sandbox's own are those its {@link
+   * VolumeRecord} names; these, for one without a record.
+   */
+  VolumeRecord.Names volumeNames(String key) {
+    return new VolumeRecord.Names(volumeName(key, VOLUME_WORKSPACE), volumeName(key, VOLUME_SITE));
+  }
+
+  private String volumeName(String key, String what) {
+    return ("alphora-" + baseDigest() + "-" + key + "-" + what).replaceAll("[^a-zA-Z0-9_.-]", "_");
   }
 
   private String baseDigest() {

@@ -53,6 +53,8 @@ public final class DockerBackend implements SandboxBackend {
   private final Path wheels;
   private final Map<String, Box> boxes = new ConcurrentHashMap<>();
   private final WarmPool pool;
+  /** What makes the pool's containers on volumes: it knows a warm container's volumes. */
+  private final VolumePoolMaker volumePool;
   private volatile Path script;
   /** The runner connects to a unix socket (local daemon) rather than being attached to. */
   private final boolean socket;
@@ -91,12 +93,10 @@ public final class DockerBackend implements SandboxBackend {
     // a typical generated id (sbx_ + 24): sandboxes with ids too long for a socket path get attach
     Shape poolShape = Shape.of(cfg.image(), defaultLimits, defaultPolicy, cfg.pidsLimit(),
         socket && SocketLink.fits(SandboxSpec.dirFor(basePath, "sbx_" + "x".repeat(24)).resolve("ctl")));
-    if (onVolumes && cfg.poolSize() > 0) {
-      LOG.info("docker.workspace is volume: no warm pool (a warm container's volumes could not become a sandbox's)");
-    }
-    this.pool = cfg.poolSize() > 0 && !onVolumes ? new WarmPool(poolShape, cfg.poolSize(), cfg.poolMaxAgeSeconds(),
-        new PoolMaker(ops, poolShape, basePath, this::script, volumes, defaultLimits, defaultPolicy))
-        : null;
+    this.volumePool = onVolumes ? new VolumePoolMaker(ops, sandboxVolumes, poolShape, basePath) : null;
+    WarmPool.Maker maker = onVolumes ? volumePool
+        : new PoolMaker(ops, poolShape, basePath, this::script, volumes, defaultLimits, defaultPolicy);
+    this.pool = cfg.poolSize() > 0 ? new WarmPool(poolShape, cfg.poolSize(), cfg.poolMaxAgeSeconds(), maker) : null;
   }
 
   /**
@@ -171,6 +171,9 @@ public final class DockerBackend implements SandboxBackend {
       old.runner().close();
     }
     Shape shape = Shape.of(spec, cfg.image(), cfg.pidsLimit(), socket && SocketLink.fits(ctlDir(spec)));
+    // on volumes, the host directories stay empty whatever the files: a sandbox that has had a
+    // container or volumes must get them back, never a warm container's fresh ones
+    boolean fresh = !onVolumes || (ContainerFile.read(spec) == null && VolumeRecord.read(spec) == null);
     try {
       String cid = recorded(spec, shape);
       if (cid != null) {
@@ -179,7 +182,7 @@ public final class DockerBackend implements SandboxBackend {
           cid = null;
         }
       }
-      if (cid == null && !fromPool(spec, shape)) {
+      if (cid == null && !(fresh && fromPool(spec, shape))) {
         prepareHostWorkspace(spec);
         createNew(spec, shape);
       }
@@ -235,7 +238,7 @@ public final class DockerBackend implements SandboxBackend {
       LOG.info("sandbox {}: its container {} is gone; making a new one", spec.sandboxId(), AttachChannel.short12(cid));
       return false;
     }
-    if (onVolumes ? !sandboxVolumes.mounts(c, spec.sandboxId()) : !bindsWorkspace(c, spec)) {
+    if (onVolumes ? !sandboxVolumes.mounts(c, spec) : !bindsWorkspace(c, spec)) {
       // a warm container binds its pool directories by path, and Docker re-resolves binds at every
       // start: once handed out it cannot be started again over the right workspace, so replace it
       LOG.debug("sandbox {}: container {} was a warm one; making its own", spec.sandboxId(), AttachChannel.short12(cid));
@@ -275,6 +278,25 @@ public final class DockerBackend implements SandboxBackend {
     if (w == null) {
       return false;
     }
+    if (onVolumes) {   // its volumes become the sandbox's: nothing moves, the sandbox records their names
+      try {
+        sandboxVolumes.takeOver(spec, volumePool.names(w));
+      } catch (IOException e) {
+        volumePool.discard(w);
+        throw e;
+      }
+    } else {
+      handOverDirectories(spec, shape, w);
+    }
+    // the name only helps people reading `docker ps` (the sandbox records the id): off the critical path
+    background.execute(() -> ops.rename(w.containerId(), spec.sandboxId()));
+    ContainerFile.write(spec, w.containerId(), shape);
+    register(spec, w.containerId(), w.runner());
+    LOG.debug("sandbox {}: warm container {}", spec.sandboxId(), AttachChannel.short12(w.containerId()));
+    return true;
+  }
+
+  private void handOverDirectories(SandboxSpec spec, Shape shape, WarmPool.Warm w) throws IOException {
     try {
       // the container's binds follow the directories (same inodes) to their new place
       volumes.handOver(w.dir(), spec);
@@ -292,12 +314,6 @@ public final class DockerBackend implements SandboxBackend {
       Files.createDirectories(spec.siteDir());
       throw e;
     }
-    // the name only helps people reading `docker ps` (the sandbox records the id): off the critical path
-    background.execute(() -> ops.rename(w.containerId(), spec.sandboxId()));
-    ContainerFile.write(spec, w.containerId(), shape);
-    register(spec, w.containerId(), w.runner());
-    LOG.debug("sandbox {}: warm container {}", spec.sandboxId(), AttachChannel.short12(w.containerId()));
-    return true;
   }
 
   private void createNew(SandboxSpec spec, Shape shape) throws IOException {
@@ -385,7 +401,7 @@ public final class DockerBackend implements SandboxBackend {
     }
     ops.remove(containers.name(spec.sandboxId()));
     if (onVolumes) {
-      sandboxVolumes.remove(spec.sandboxId());
+      sandboxVolumes.remove(spec);
     }
     ContainerFile.delete(spec);
   }
@@ -490,6 +506,9 @@ public final class DockerBackend implements SandboxBackend {
     }
     new ArrayList<>(boxes.keySet()).forEach(this::stop);
     ops.removeLeftovers();
+    if (onVolumes) {
+      sandboxVolumes.removeLeftovers();
+    }
     background.shutdown();
     try {
       background.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);

@@ -58,8 +58,9 @@ final class Orphans {
   }
 
   /**
-   * Workspace volumes ({@code docker.workspace: volume}) of this base path whose sandbox is gone (or
-   * all of them with {@code remove}): removed, after {@link #sweep} removed their containers.
+   * Workspace volumes ({@code docker.workspace: volume}) of this base path that no sandbox records
+   * and whose labelled sandbox is gone, warm containers' left by an instance that was killed
+   * included (or all of them with {@code remove}): removed, after {@link #sweep} removed their containers.
    */
   static void sweepVolumes(DockerClient docker, Containers containers, Path basePath, boolean adopt) {
     List<com.github.dockerjava.api.command.InspectVolumeResponse> found;
@@ -70,10 +71,13 @@ final class Orphans {
       LOG.warn("Docker is not reachable ({}): volumes of an earlier instance are left for now", DockerClients.rootMessage(e));
       return;
     }
+    // a sandbox served from the warm pool keeps volumes labelled as the pool's (labels never change): its record says
+    Set<String> recorded = adopt ? VolumeRecord.recordedUnder(basePath) : Set.of();
     int removed = 0;
     for (var v : found == null ? List.<com.github.dockerjava.api.command.InspectVolumeResponse>of() : found) {
       String sandbox = v.getLabels() == null ? null : v.getLabels().get(Containers.LABEL_SANDBOX);
-      if (adopt && sandbox != null && java.nio.file.Files.isDirectory(basePath.resolve("sandboxes").resolve(sandbox))) {
+      if (recorded.contains(v.getName()) || (adopt && sandbox != null
+          && java.nio.file.Files.isDirectory(basePath.resolve("sandboxes").resolve(sandbox)))) {
         continue;
       }
       try {

@@ -30,6 +30,8 @@ final class SandboxVolumes {
   private final Containers containers;
   private final ContainerOps ops;
   private final FileHelper helper;
+  /** Warm containers' volumes that could not be removed (the daemon away): tried again. */
+  private final java.util.Set<String> toRemove = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   SandboxVolumes(DockerClient docker, DockerConfig cfg, Containers containers, ContainerOps ops) {
     this.docker = docker;
@@ -39,9 +41,20 @@ final class SandboxVolumes {
     this.helper = new FileHelper(docker, cfg, containers);
   }
 
-  /** Creates the sandbox's container on its volumes; files a snapshot restored into the host directory move in. */
+  /** The sandbox's volumes: those it records, else those named after its id. */
+  VolumeRecord.Names names(SandboxSpec spec) {
+    VolumeRecord.Names n = VolumeRecord.read(spec);
+    return n != null ? n : containers.volumeNames(spec.sandboxId());
+  }
+
+  /**
+   * Creates the sandbox's container on its volumes (recorded first: a restart must know them even if
+   * this fails half-way); files a snapshot restored into the host directory move in.
+   */
   String create(SandboxSpec spec, Shape shape, String name) throws IOException {
-    String cid = containers.createOnVolumes(docker, shape, name, spec.sandboxId(),
+    VolumeRecord.Names n = names(spec);
+    VolumeRecord.write(spec, n);
+    String cid = containers.createOnVolumes(docker, shape, name, spec.sandboxId(), n,
         new String(RunnerScript.content(), java.nio.charset.StandardCharsets.UTF_8));
     try {
       if (VolumeTransfer.importAndEmpty(docker, cid, containers.workspaceMount(), spec.workspace(), containers.numericUser())) {
@@ -54,23 +67,58 @@ final class SandboxVolumes {
     return cid;
   }
 
+  /** The volumes of a warm container become the sandbox's, for every later operation. */
+  void takeOver(SandboxSpec spec, VolumeRecord.Names warm) throws IOException { VolumeRecord.write(spec, warm); }
+
   /** Whether container {@code c} mounts the sandbox's workspace volume. */
-  boolean mounts(InspectContainerResponse c, String sandboxId) {
-    String name = containers.volumeName(sandboxId, Containers.VOLUME_WORKSPACE);
+  boolean mounts(InspectContainerResponse c, SandboxSpec spec) {
+    String name = names(spec).workspace();
     return c.getMounts() != null && c.getMounts().stream().anyMatch(m -> name.equals(m.getName()));
   }
 
-  /** Removes the sandbox's volumes (its container must be gone); failures are only logged. */
-  void remove(String sandboxId) {
-    for (String what : List.of(Containers.VOLUME_WORKSPACE, Containers.VOLUME_SITE)) {
-      try {
-        docker.removeVolumeCmd(containers.volumeName(sandboxId, what)).exec();
-      } catch (NotFoundException gone) {
-        // never made, or removed already
-      } catch (RuntimeException e) {
-        LOG.warn("could not remove volume {}: {}", containers.volumeName(sandboxId, what), DockerClients.rootMessage(e));
+  /** Removes the sandbox's volumes (its container must be gone) and their record; failures are only logged. */
+  void remove(SandboxSpec spec) {
+    for (String volume : names(spec).all()) {
+      String failed = drop(volume);
+      if (failed != null) {
+        LOG.warn("could not remove volume {}: {}", volume, failed);
       }
     }
+    VolumeRecord.delete(spec);
+  }
+
+  /**
+   * Removes the volumes of a warm container that is gone (no sandbox ever gets them): those the
+   * daemon could not remove now are tried again by {@link #removeLeftovers}.
+   */
+  void removeWarm(VolumeRecord.Names names) {
+    for (String volume : names.all()) {
+      String failed = drop(volume);
+      if (failed != null && toRemove.add(volume)) {
+        LOG.warn("could not remove volume {} (tried again later): {}", volume, failed);
+      }
+    }
+  }
+
+  /** Tries again to remove what {@link #removeWarm} could not. */
+  void removeLeftovers() {
+    for (String volume : List.copyOf(toRemove)) {
+      if (drop(volume) == null) {
+        toRemove.remove(volume);
+      }
+    }
+  }
+
+  /** Removes a volume: null when it is gone, else why not. */
+  private String drop(String volume) {
+    try {
+      docker.removeVolumeCmd(volume).exec();
+    } catch (NotFoundException gone) {
+      // never made, or removed already
+    } catch (RuntimeException e) {
+      return DockerClients.rootMessage(e);
+    }
+    return null;
   }
 
   /** A reset: the files go with the container and its volumes, now (not at the next start). */
@@ -79,7 +127,7 @@ final class SandboxVolumes {
     if (cid != null) {
       ops.remove(cid);
     }
-    remove(spec.sandboxId());
+    remove(spec);
     ContainerFile.delete(spec);
   }
 
@@ -104,17 +152,18 @@ final class SandboxVolumes {
   /** The file API's view of the workspace volume; {@code running} says whether its container runs. */
   WorkspaceFiles workspace(SandboxSpec spec, Predicate<String> running) {
     String ws = containers.workspaceMount();
-    return files(spec, new FileHelper.Place(containers.volumeName(spec.sandboxId(), Containers.VOLUME_WORKSPACE), ws, ws),
-        running);
+    return files(spec, () -> new FileHelper.Place(names(spec).workspace(), ws, ws), running);
   }
 
   /** The pip site directory inside the site volume. */
   WorkspaceFiles site(SandboxSpec spec, Predicate<String> running) {
-    return files(spec, new FileHelper.Place(containers.volumeName(spec.sandboxId(), Containers.VOLUME_SITE),
-        Containers.SITE, Containers.SITE_ON_VOLUME), running);
+    return files(spec, () -> new FileHelper.Place(names(spec).site(), Containers.SITE, Containers.SITE_ON_VOLUME),
+        running);
   }
 
-  private VolumeFiles files(SandboxSpec spec, FileHelper.Place place, Predicate<String> running) {
+  /** {@code place} is resolved at each operation: a reset or a warm container's handover changes the volumes. */
+  private VolumeFiles files(SandboxSpec spec, java.util.function.Supplier<FileHelper.Place> place,
+      Predicate<String> running) {
     return new VolumeFiles(docker, helper, spec, place, spec.image() == null ? cfg.image() : spec.image(),
         containers.numericUser(), () -> running.test(spec.sandboxId()), () -> DockerClients.unavailable(cfg, null));
   }

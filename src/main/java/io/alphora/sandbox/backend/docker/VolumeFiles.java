@@ -43,7 +43,7 @@ final class VolumeFiles implements WorkspaceFiles {
   private final DockerClient docker;
   private final FileHelper helper;
   private final SandboxSpec spec;
-  private final FileHelper.Place place;
+  private final Supplier<FileHelper.Place> place;
   private final String root;
   private final String image;
   private final int[] owner;
@@ -52,13 +52,13 @@ final class VolumeFiles implements WorkspaceFiles {
   private final Map<String, Path> downloads = new ConcurrentHashMap<>();
   private volatile Usage lastUsage = new Usage(0, 0, 0);
 
-  VolumeFiles(DockerClient docker, FileHelper helper, SandboxSpec spec, FileHelper.Place place, String image,
-      int[] owner, BooleanSupplier running, Supplier<RuntimeException> unavailable) {
+  VolumeFiles(DockerClient docker, FileHelper helper, SandboxSpec spec, Supplier<FileHelper.Place> place,
+      String image, int[] owner, BooleanSupplier running, Supplier<RuntimeException> unavailable) {
     this.docker = docker;
     this.helper = helper;
     this.spec = spec;
     this.place = place;
-    this.root = place.root();
+    this.root = place.get().root();
     this.image = image;
     this.owner = owner;
     this.running = running;
@@ -91,7 +91,7 @@ final class VolumeFiles implements WorkspaceFiles {
 
   private Object help(String op, String... args) {
     String cid = container();
-    return docker(() -> helper.call(cid, running.getAsBoolean(), place, image, op, args));
+    return docker(() -> helper.call(cid, running.getAsBoolean(), place.get(), image, op, args));
   }
 
   private static FileInfo info(JsonObject e) {

@@ -19,7 +19,10 @@ import org.slf4j.LoggerFactory;
 final class WarmPool implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WarmPool.class);
 
-  /** A warm container: its id, the host directory holding its workspace and site directory, its runner. */
+  /**
+   * A warm container: its id, the host directory holding its workspace and site directory (on
+   * workspace volumes never made: its name is the token its volumes are named after), its runner.
+   */
   record Warm(String containerId, Path dir, RunnerProcess runner, long bornNanos) {}
 
   /** Makes and disposes of warm containers (the backend knows how). */

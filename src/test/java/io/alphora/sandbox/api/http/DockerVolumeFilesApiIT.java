@@ -18,12 +18,14 @@ import org.junit.jupiter.api.Test;
  * volume}), against the shared local daemon: nothing of this host is mounted into the container, so
  * every byte that arrives (in the container, or back through the API) went through the Docker
  * archive API or the in-container helper; paths, limits and errors are those of a host workspace.
+ * A warm pool of one serves the default-shape sandboxes whenever it has a container ready, so
+ * these run on a warm container's volumes (recorded by the sandbox) as well as on id-named ones.
  */
 class DockerVolumeFilesApiIT extends RestTestBase {
   static JsonObject serviceConfig() {
     DockerTestSupport.docker();
     return new JsonObject().put("backend_type", "docker").put("docker", new JsonObject()
-        .put("image", DockerTestSupport.IMAGE).put("pool_size", 0).put("workspace", "volume"));
+        .put("image", DockerTestSupport.IMAGE).put("pool_size", 1).put("workspace", "volume"));
   }
 
   /** Hides the base class's: nothing may be left on the shared daemon. */
@@ -42,6 +44,18 @@ class DockerVolumeFilesApiIT extends RestTestBase {
     return vs == null ? List.of() : vs.stream().map(v -> v.getName()).toList();
   }
 
+  /** The sandbox's container, by name (a warm one is renamed in the background once handed out). */
+  private static Container containerOf(String id) throws InterruptedException {
+    for (int i = 0; i < 50; i++) {
+      var found = DockerTestSupport.containersOf(base).stream().filter(x -> x.getNames()[0].endsWith(id)).findFirst();
+      if (found.isPresent()) {
+        return found.get();
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("no container named *" + id);
+  }
+
   static Res putBytes(String path, byte[] data) {
     return send("PUT", path, HttpRequest.BodyPublishers.ofByteArray(data), "application/octet-stream");
   }
@@ -53,11 +67,10 @@ class DockerVolumeFilesApiIT extends RestTestBase {
   }
 
   @Test
-  void filesGoThroughTheDaemonNotTheHost() {
+  void filesGoThroughTheDaemonNotTheHost() throws InterruptedException {
     String id = create(new JsonObject());
     String s = "/v1/sandboxes/" + id;
-    Container c = DockerTestSupport.containersOf(base).stream().filter(x -> x.getNames()[0].endsWith(id))
-        .findFirst().orElseThrow();
+    Container c = containerOf(id);
     InspectContainerResponse in = DockerTestSupport.docker().inspectContainerCmd(c.getId()).exec();
     assertThat(in.getHostConfig().getBinds()).as("no bind mount (the base path least of all)").isNullOrEmpty();
     assertThat(in.getMounts()).extracting(m -> m.getDestination().getPath()).contains("/workspace");
@@ -142,7 +155,7 @@ class DockerVolumeFilesApiIT extends RestTestBase {
     assertThat(run(id, "import os; print(sorted(os.listdir('notes')), open('notes/b.txt').read())"))
         .isEqualTo("['b.txt'] two\n");
     assertThat(DockerTestSupport.containersOf(base)).as("the one-off containers are gone")
-        .filteredOn(c -> !c.getNames()[0].contains("sbx_")).isEmpty();
+        .filteredOn(c -> !c.getNames()[0].contains("sbx_") && !c.getNames()[0].contains("-pool-")).isEmpty();
     assertThat(delete(s).status()).isEqualTo(204);
   }
 

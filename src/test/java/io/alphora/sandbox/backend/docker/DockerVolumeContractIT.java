@@ -77,18 +77,44 @@ class DockerVolumeContractIT extends SandboxBackendContract {
     assertThat(await(small.executeCode("print('ok')")).stdout()).isEqualTo("ok\n");
   }
 
+  /**
+   * The contract's sandboxes come from the warm pool when it has a container ready (pool_size 1):
+   * every container, warm or not, sees no host path, and each has named volumes of its own, the
+   * sandbox's being those its record names.
+   */
   @Test
-  void theContainerSeesNoHostPathAndItsWorkspaceIsALabelledVolume() {
+  void theContainersSeeNoHostPathAndTheSandboxsWorkspaceIsARecordedVolume() throws Exception {
+    String cid = new io.vertx.core.json.JsonObject(java.nio.file.Files.readString(
+        io.alphora.sandbox.backend.SandboxSpec.dirFor(base, sandbox.id()).resolve("docker-container.json")))
+        .getString("container_id");
+    for (int i = 0; i < 300 && (warm().isEmpty() || warm().contains(cid)); i++) {   // a taken one is renamed
+      Thread.sleep(100);
+    }
+    assertThat(warm()).as("a warm container on volumes").hasSize(1).doesNotContain(cid);
     List<Container> cs = dockerd.client().listContainersCmd().withShowAll(true).exec();
-    assertThat(cs).as("the sandbox's container (no warm pool with volumes)").hasSize(1);
-    InspectContainerResponse c = dockerd.client().inspectContainerCmd(cs.get(0).getId()).exec();
-    assertThat(c.getHostConfig().getBinds()).as("no bind mount at all").isNullOrEmpty();
-    assertThat(c.getMounts()).allSatisfy(m -> assertThat(m.getSource() == null ? "" : m.getSource().toString())
-        .doesNotStartWith(base.toString()));
+    assertThat(cs).extracting(Container::getId).contains(cid);
+    for (Container each : cs) {
+      InspectContainerResponse c = dockerd.client().inspectContainerCmd(each.getId()).exec();
+      assertThat(c.getHostConfig().getBinds()).as("no bind mount at all").isNullOrEmpty();
+      assertThat(c.getMounts()).allSatisfy(m -> assertThat(m.getSource() == null ? "" : m.getSource().toString())
+          .doesNotStartWith(base.toString()));
+    }
+    InspectContainerResponse c = dockerd.client().inspectContainerCmd(cid).exec();
     InspectContainerResponse.Mount ws = c.getMounts().stream()
         .filter(m -> "/workspace".equals(m.getDestination().getPath())).findFirst().orElseThrow();
-    assertThat(ws.getName()).endsWith(sandbox.id() + "-workspace");
-    assertThat(dockerd.client().inspectVolumeCmd(ws.getName()).exec().getLabels())
-        .containsEntry(Containers.LABEL_BASE, base.toString()).containsEntry(Containers.LABEL_SANDBOX, sandbox.id());
+    assertThat(new io.vertx.core.json.JsonObject(java.nio.file.Files.readString(
+        io.alphora.sandbox.backend.SandboxSpec.dirFor(base, sandbox.id()).resolve("docker-volumes.json")))
+        .getString("workspace")).as("the sandbox records the volume it mounts").isEqualTo(ws.getName());
+    var labels = dockerd.client().inspectVolumeCmd(ws.getName()).exec().getLabels();
+    assertThat(labels).containsEntry(Containers.LABEL_BASE, base.toString());
+    assertThat(sandbox.id().equals(labels.get(Containers.LABEL_SANDBOX)) || labels.containsKey(Containers.LABEL_POOL))
+        .as("made for the sandbox, or for the pool: %s", labels).isTrue();
+    var volumes = dockerd.client().listVolumesCmd().exec().getVolumes();
+    assertThat(volumes).as("two for the sandbox, two for the warm container").hasSize(4);
+  }
+
+  private java.util.Set<String> warm() {
+    return dockerd.client().listContainersCmd().exec().stream().filter(x -> x.getNames()[0].contains("-pool-"))
+        .map(Container::getId).collect(java.util.stream.Collectors.toSet());
   }
 }
