@@ -418,16 +418,21 @@ public final class ClusterRouter extends VerticleBase {
     return liveNodes().compose(live -> {
       Map<String, Future<Object>> answers = new java.util.TreeMap<>();
       live.keySet().forEach(id -> answers.put(id, toNode(id, action, tenant, body, FANOUT_TIMEOUT_MS)));
-      return Future.join(new ArrayList<>(answers.values())).transform(ignored -> lostEntries(tenant)
+      return Future.join(new ArrayList<>(answers.values())).transform(ignored -> lostEntries(tenant, live.keySet())
           .compose(lostOnes -> merge(action, tenant, body, answers, lostOnes)));
     });
   }
 
-  private Future<Map<String, JsonObject>> lostEntries(String tenant) {
+  /**
+   * The tenant's lost sandboxes: marked lost in the index, or on a node that is no longer a member
+   * and not marked yet (the healer does that within a second; {@code get} already answers 410 then).
+   */
+  private Future<Map<String, JsonObject>> lostEntries(String tenant, Set<String> liveNodes) {
     return index.entries().map(all -> {
       Map<String, JsonObject> out = new java.util.TreeMap<>();
       all.forEach((id, e) -> {
-        if (lost(e) && (tenant == null || tenant.equals(e.getString("tenant")))) {
+        boolean gone = lost(e) || (!liveNodes.contains(e.getString("node_id")) && !CREATING.equals(e.getString("status")));
+        if (gone && (tenant == null || tenant.equals(e.getString("tenant")))) {
           out.put(id, e);
         }
       });
