@@ -33,6 +33,7 @@ class VolumeWarmPoolIT {
   Path base;
   Vertx vertx;
   SandboxManager manager;
+  private final WarmPoolWatch pool = new WarmPoolWatch(() -> vertx, () -> manager, () -> base);
 
   private void deploy(int size) { deploy(size, 600); }
 
@@ -69,45 +70,6 @@ class VolumeWarmPoolIT {
         .map(InspectVolumeResponse::getName).collect(Collectors.toSet());
   }
 
-  private Set<String> warm() {
-    return DockerTestSupport.containersOf(base).stream()
-        .filter(c -> c.getNames()[0].contains("-pool-") && "running".equals(c.getState()))
-        .map(Container::getId).collect(Collectors.toSet());
-  }
-
-  private int ready() {
-    var bus = new io.alphora.sandbox.bus.BusClient(vertx, io.alphora.sandbox.bus.Addresses.defaults());
-    String node = await(manager.status()).nodeId();
-    JsonObject st = (JsonObject) await(bus.request(bus.addresses().backend(node, "docker"),
-        io.alphora.sandbox.bus.Actions.BACKEND_STATUS, new JsonObject(), 10_000));
-    return st.getInteger("warm_containers");
-  }
-
-  private Set<String> awaitWarm(int n) throws InterruptedException {
-    for (int i = 0; i < 300; i++) {
-      Set<String> w = warm();
-      if (w.size() == n && ready() == n) {
-        return w;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("the pool did not reach " + n + " warm containers: " + warm());
-  }
-
-  /** The sandbox's container, by name (a warm container is renamed in the background once handed out). */
-  private String containerOf(Sandbox s) throws InterruptedException {
-    String name = "-" + s.id();
-    for (int i = 0; i < 50; i++) {
-      var found = DockerTestSupport.containersOf(base).stream().filter(c -> c.getNames()[0].endsWith(name))
-          .map(Container::getId).findFirst();
-      if (found.isPresent()) {
-        return found.get();
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("no container named *" + name);
-  }
-
   /** The named volumes the container mounts, by mount point. */
   private static Map<String, String> mounts(String cid) {
     return DockerTestSupport.docker().inspectContainerCmd(cid).exec().getMounts().stream()
@@ -123,11 +85,11 @@ class VolumeWarmPoolIT {
   @Test
   void aWarmContainersVolumesBecomeTheSandboxsForGood() throws Exception {
     deploy(1);
-    Set<String> warm = awaitWarm(1);
+    Set<String> warm = pool.awaitWarm(1);
     Set<String> warmVolumes = poolVolumes();
     assertThat(warmVolumes).as("the warm container's own workspace and site volumes").hasSize(2);
     Sandbox s = await(manager.create(CreateOptions.defaults()));
-    String cid = containerOf(s);
+    String cid = pool.containerOf(s);
     assertThat(warm).as("the sandbox got the warm container").contains(cid);
     Map<String, String> mounted = mounts(cid);
     assertThat(warmVolumes).containsExactlyInAnyOrder(mounted.get("/workspace"), mounted.get("/opt/site-packages"));
@@ -137,7 +99,7 @@ class VolumeWarmPoolIT {
     assertThat(run(s, "print(open('in.txt').read()); open('out.txt', 'w').write('code')")).isEqualTo("api\n");
     assertThat(await(s.readFile("out.txt"))).isEqualTo("code");
     assertThat(await(s.listFiles())).extracting(FileInfo::name).containsExactlyInAnyOrder("in.txt", "out.txt");
-    Set<String> refilled = awaitWarm(1);
+    Set<String> refilled = pool.awaitWarm(1);
     assertThat(refilled).doesNotContain(cid);
     assertThat(poolVolumes()).as("the refill has volumes of its own").hasSize(4)
         .containsAll(warmVolumes);
@@ -145,7 +107,7 @@ class VolumeWarmPoolIT {
     await(s.stop());
     assertThat(await(s.readFile("in.txt"))).as("stopped: a one-off container on the same volume").isEqualTo("api");
     await(s.start());
-    assertThat(containerOf(s)).isEqualTo(cid);
+    assertThat(pool.containerOf(s)).isEqualTo(cid);
     assertThat(run(s, "print(open('out.txt').read())")).isEqualTo("code\n");
 
     // a container removed behind the sandbox's back: the next one mounts its volumes, not a warm one's
@@ -154,7 +116,7 @@ class VolumeWarmPoolIT {
       Thread.sleep(50);
     }
     await(s.restart());
-    String replaced = containerOf(s);
+    String replaced = pool.containerOf(s);
     assertThat(refilled).doesNotContain(replaced);
     assertThat(mounts(replaced)).isEqualTo(mounted);
     assertThat(run(s, "print(open('in.txt').read())")).isEqualTo("api\n");
@@ -174,7 +136,7 @@ class VolumeWarmPoolIT {
     Sandbox again = await(manager.get(sid));
     assertThat(await(again.readFile("in.txt"))).as("adopted, files kept while stopped").isEqualTo("api");
     await(again.start());
-    assertThat(containerOf(again)).as("re-adopted").isEqualTo(replaced);
+    assertThat(pool.containerOf(again)).as("re-adopted").isEqualTo(replaced);
     assertThat(run(again, "print(open('in.txt').read(), open('out.txt').read())")).isEqualTo("api code\n");
     assertThat(volumes()).extracting(InspectVolumeResponse::getName).as("the sweep removed the stray pool volume")
         .doesNotContain(stray).containsAll(mounted.values());
@@ -190,9 +152,9 @@ class VolumeWarmPoolIT {
     deploy(1);
     Set<String> seen = new HashSet<>();
     for (int i = 0; i < 3; i++) {
-      Set<String> warm = awaitWarm(1);
+      Set<String> warm = pool.awaitWarm(1);
       Sandbox s = await(manager.create(CreateOptions.defaults()));
-      String cid = containerOf(s);
+      String cid = pool.containerOf(s);
       assertThat(warm).contains(cid);
       assertThat(await(s.listFiles())).as("a fresh workspace").isEmpty();
       assertThat(run(s, "import os; print(os.listdir('.'))")).isEqualTo("[]\n");
@@ -213,12 +175,12 @@ class VolumeWarmPoolIT {
   @Test
   void anOldWarmContainerGoesWithItsVolumes() throws Exception {
     deploy(1, 10);
-    Set<String> first = awaitWarm(1);
+    Set<String> first = pool.awaitWarm(1);
     Set<String> firstVolumes = poolVolumes();
-    for (int i = 0; i < 100 && warm().containsAll(first); i++) {
+    for (int i = 0; i < 100 && pool.warm().containsAll(first); i++) {
       Thread.sleep(200);
     }
-    assertThat(awaitWarm(1)).doesNotContainAnyElementsOf(first);
+    assertThat(pool.awaitWarm(1)).doesNotContainAnyElementsOf(first);
     assertThat(DockerTestSupport.containersOf(base)).as("the old one is removed").hasSize(1);
     assertThat(poolVolumes()).as("and its volumes").hasSize(2).doesNotContainAnyElementsOf(firstVolumes);
   }
