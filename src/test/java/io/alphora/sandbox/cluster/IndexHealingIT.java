@@ -39,9 +39,8 @@ class IndexHealingIT {
   private Vertx router;
   private Path base;
 
-  private static <T> T await(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
-  }
+  /** Cluster joins and closes can take a while on a loaded machine. */
+  private static <T> T await(Future<T> f) { return io.alphora.sandbox.TestSupport.await(f, 120); }
 
   @AfterEach
   void tearDown() throws Exception {

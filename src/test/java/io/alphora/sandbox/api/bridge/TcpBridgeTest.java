@@ -14,7 +14,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,9 +30,8 @@ class TcpBridgeTest {
   Vertx vertx;
   Main.Started started;
 
-  private static <T> T await(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
-  }
+  /** Cluster joins and closes can take a while on a loaded machine. */
+  private static <T> T await(Future<T> f) { return io.alphora.sandbox.TestSupport.await(f, 120); }
 
   @AfterEach
   void tearDown() throws Exception {
